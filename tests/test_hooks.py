@@ -1,0 +1,483 @@
+"""Unit tests for hooks/*.py (imported from their file paths) plus bakes that the pre-gen hook stops."""
+
+import ast
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+HOOKS_DIR = TEMPLATE_DIR / "hooks"
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import the Python file at `path` as a module (so its main() does not run)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre = load_module(HOOKS_DIR / "pre_gen_project.py")
+post = load_module(HOOKS_DIR / "post_gen_project.py")
+
+VALID_ANSWERS = {
+    "project_name": "My SaaS",
+    "project_slug": "my_saas",
+    "domain_name": "example.com",
+    "timezone": "UTC",
+    "include_blog": "y",
+}
+
+
+def render_hook(name: str, answers: dict[str, str], tmp_path: Path) -> ModuleType:
+    """Render hooks/<name>.py the way cookiecutter does and import the result."""
+    context = {"cookiecutter": answers}
+    source = (HOOKS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    rendered = tmp_path / f"{name}.py"
+    rendered.write_text(
+        StrictEnvironment(context=context).from_string(source).render(**context), encoding="utf-8"
+    )
+    return load_module(rendered)
+
+
+# --- pre_gen_project: project_name -------------------------------------------------------------
+
+
+def test_project_name_accepts_text() -> None:
+    pre.validate_project_name("Acme Billing")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_project_name_rejects_blank(name: str) -> None:
+    with pytest.raises(ValueError, match=r'project_name must not be empty, e\.g\. "My SaaS"'):
+        pre.validate_project_name(name)
+
+
+# --- pre_gen_project: project_slug -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["my_saas", "acme", "a", "shop2", "billing_v2_app"])
+def test_project_slug_accepts_lowercase_identifier(slug: str) -> None:
+    pre.validate_project_slug(slug)
+
+
+@pytest.mark.parametrize("slug", ["", "My_saas", "my-saas", "my saas", "2shop", "_private", "café"])
+def test_project_slug_rejects_non_identifier_with_example(slug: str) -> None:
+    with pytest.raises(ValueError) as error:
+        pre.validate_project_slug(slug)
+    message = str(error.value)
+    assert f'project_slug "{slug}" is not a valid Python package name' in message
+    assert 'e.g. "my_saas"' in message
+
+
+@pytest.mark.parametrize("slug", ["class", "import", "lambda"])
+def test_project_slug_rejects_keyword(slug: str) -> None:
+    with pytest.raises(ValueError, match=f'"{slug}" is a Python keyword.*"my_{slug}"'):
+        pre.validate_project_slug(slug)
+
+
+@pytest.mark.parametrize("slug", sorted(pre.RESERVED_SLUGS))
+def test_project_slug_rejects_project_module_names(slug: str) -> None:
+    with pytest.raises(ValueError, match=f'"{slug}" clashes with a module or folder'):
+        pre.validate_project_slug(slug)
+
+
+@pytest.mark.parametrize("slug", ["json", "email", "logging", "secrets", "string", "zoneinfo"])
+def test_project_slug_rejects_stdlib_module_names(slug: str) -> None:
+    with pytest.raises(ValueError, match=f'shadows the standard library module "{slug}"'):
+        pre.validate_project_slug(slug)
+
+
+@pytest.mark.parametrize("slug", ["class", "pgschemas", "json"])
+def test_project_slug_suggestion_is_itself_valid(slug: str) -> None:
+    pre.validate_project_slug(f"my_{slug}")
+
+
+def test_project_slug_default_from_project_name_is_valid() -> None:
+    cookiecutter_json = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    context = {"cookiecutter": cookiecutter_json}
+    env = StrictEnvironment(context=context)
+    slug = env.from_string(cookiecutter_json["project_slug"]).render(**context)
+    pre.validate_project_slug(slug)
+
+
+# --- pre_gen_project: domain_name --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["example.com", "my-saas.example.co.uk", "a.io", "xn--bcher-kva.de", f"{'a' * 63}.com"],
+)
+def test_domain_name_accepts_host_name(domain: str) -> None:
+    pre.validate_domain_name(domain)
+
+
+@pytest.mark.parametrize(
+    ("domain", "problem"),
+    [
+        ("https://example.com", "without a scheme"),
+        ("example.com/app", "without a path"),
+        ("example.com:8000", "without a port"),
+        ("localhost", "is not a production domain"),
+        ("example", "is not a production domain"),
+        ("", "is not a production domain"),
+        ("-example.com", 'invalid label "-example"'),
+        ("example-.com", 'invalid label "example-"'),
+        ("my_site.com", 'invalid label "my_site"'),
+        ("example..com", 'invalid label ""'),
+        ("example.com.", 'invalid label ""'),
+        (f"{'a' * 64}.com", f'invalid label "{"a" * 64}"'),
+        ("exa mple.com", 'invalid label "exa mple"'),
+        ("127.0.0.1", "looks like an IP address"),
+    ],
+)
+def test_domain_name_rejects_with_reason_and_example(domain: str, problem: str) -> None:
+    with pytest.raises(ValueError) as error:
+        pre.validate_domain_name(domain)
+    assert problem in str(error.value)
+    assert 'e.g. "example.com"' in str(error.value)
+
+
+def test_domain_name_rejects_upper_case_suggesting_lower_case() -> None:
+    with pytest.raises(ValueError, match=r'must be lower-case; use "shop\.example\.com" instead'):
+        pre.validate_domain_name("Shop.Example.COM")
+
+
+def test_domain_name_checks_labels_before_case_so_the_suggestion_is_valid() -> None:
+    with pytest.raises(ValueError, match='invalid label "My_Shop"'):
+        pre.validate_domain_name("My_Shop.com")
+
+
+def test_domain_name_rejects_over_253_characters() -> None:
+    domain = ".".join(["a" * 63] * 4)  # 255 characters, every label valid
+    with pytest.raises(ValueError, match="255 characters long; a host name has at most 253"):
+        pre.validate_domain_name(domain)
+
+
+# --- pre_gen_project: timezone and include_blog ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires"])
+def test_timezone_accepts_iana_name(name: str) -> None:
+    pre.validate_timezone(name)
+
+
+def test_timezone_rejects_unknown_name_with_example() -> None:
+    with pytest.raises(ValueError, match=r'timezone "Mars/Olympus" is not an IANA time zone name'):
+        pre.validate_timezone("Mars/Olympus")
+
+
+def test_timezone_suggests_closest_known_name() -> None:
+    with pytest.raises(ValueError, match='use e.g. "Europe/Berlin"'):
+        pre.validate_timezone("europe/berlin")
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_include_blog_accepts_y_or_n(answer: str) -> None:
+    pre.validate_include_blog(answer)
+
+
+@pytest.mark.parametrize("answer", ["yes", "Y", "", "true"])
+def test_include_blog_rejects_other_answers(answer: str) -> None:
+    with pytest.raises(ValueError, match=f'include_blog must be "y" or "n", not "{answer}"'):
+        pre.validate_include_blog(answer)
+
+
+# --- pre_gen_project: whole hook ---------------------------------------------------------------
+
+
+def test_validate_answers_accepts_defaults() -> None:
+    pre.validate_answers(VALID_ANSWERS)
+
+
+def test_validate_answers_reports_first_bad_answer_only() -> None:
+    answers = {**VALID_ANSWERS, "project_slug": "config", "domain_name": "localhost"}
+    with pytest.raises(ValueError, match="project_slug") as error:
+        pre.validate_answers(answers)
+    assert "domain_name" not in str(error.value)
+
+
+def test_pre_gen_main_prints_one_message_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(pre, "ANSWERS_JSON", json.dumps({**VALID_ANSWERS, "timezone": "Nowhere"}))
+    with pytest.raises(SystemExit) as exit_info:
+        pre.main()
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith('ERROR: timezone "Nowhere"')
+    assert err.count("\n") == 1
+
+
+def test_pre_gen_hook_renders_answers_with_quotes_and_backslashes_as_valid_python(
+    tmp_path: Path,
+) -> None:
+    answers = {**VALID_ANSWERS, "project_name": "Bob's \"SaaS\" \\o/ '''", "domain_name": '\\"'}
+    rendered = render_hook("pre_gen_project", answers, tmp_path)
+    assert json.loads(rendered.ANSWERS_JSON) == answers
+
+
+# --- post_gen_project: secret keys -------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    """Create `path` (and its folders) holding `text`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SETTINGS_TEXT = f'SECRET_KEY = env("DJANGO_SECRET_KEY", default="{post.SECRET_KEY_PLACEHOLDER}")\n'
+
+
+def secret_key_in(path: Path) -> str:
+    """Return the default= string literal of the settings line written by SETTINGS_TEXT."""
+    call = ast.parse(path.read_text(encoding="utf-8")).body[0].value  # type: ignore[attr-defined]
+    return ast.literal_eval(call.keywords[0].value)
+
+
+def test_make_secret_key_is_50_safe_characters() -> None:
+    key = post.make_secret_key()
+    assert len(key) == 50
+    assert set(key) <= set(post.SECRET_KEY_CHARS)
+    assert not set("\"'\\$`") & set(post.SECRET_KEY_CHARS)
+
+
+def test_set_secret_keys_replaces_placeholder_with_valid_python_string(tmp_path: Path) -> None:
+    local = write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
+    post.set_secret_keys(tmp_path)
+    assert post.SECRET_KEY_PLACEHOLDER not in local.read_text(encoding="utf-8")
+    key = secret_key_in(local)
+    assert len(key) == 50
+    assert set(key) <= set(post.SECRET_KEY_CHARS)
+
+
+def test_set_secret_keys_gives_each_file_its_own_key(tmp_path: Path) -> None:
+    local = write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
+    test = write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
+    post.set_secret_keys(tmp_path)
+    assert secret_key_in(local) != secret_key_in(test)
+
+
+def test_set_secret_keys_skips_missing_files(tmp_path: Path) -> None:
+    test = write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
+    post.set_secret_keys(tmp_path)
+    assert not (tmp_path / "config/settings/local.py").exists()
+    assert post.SECRET_KEY_PLACEHOLDER not in test.read_text(encoding="utf-8")
+
+
+# --- post_gen_project: option blocks -----------------------------------------------------------
+
+HASH_BLOCKS = """\
+INSTALLED_APPS = [
+    "main_app",
+    # >>> include_blog
+    "blog_app",
+    # <<< include_blog
+]
+"""
+
+HTML_BLOCKS = """\
+<nav>
+  <a href="/">Home</a>
+  <!-- >>> include_blog -->
+  <a href="/blog/">Blog</a>
+  <!-- <<< include_blog -->
+</nav>
+"""
+
+
+def test_option_blocks_kept_without_markers() -> None:
+    expected = 'INSTALLED_APPS = [\n    "main_app",\n    "blog_app",\n]\n'
+    assert post.apply_option_blocks(HASH_BLOCKS, "include_blog", keep=True) == expected
+
+
+def test_option_blocks_removed_with_markers() -> None:
+    expected = 'INSTALLED_APPS = [\n    "main_app",\n]\n'
+    assert post.apply_option_blocks(HASH_BLOCKS, "include_blog", keep=False) == expected
+
+
+def test_html_comment_option_blocks_kept_without_markers() -> None:
+    expected = '<nav>\n  <a href="/">Home</a>\n  <a href="/blog/">Blog</a>\n</nav>\n'
+    assert post.apply_option_blocks(HTML_BLOCKS, "include_blog", keep=True) == expected
+
+
+def test_html_comment_option_blocks_removed_with_markers() -> None:
+    expected = '<nav>\n  <a href="/">Home</a>\n</nav>\n'
+    assert post.apply_option_blocks(HTML_BLOCKS, "include_blog", keep=False) == expected
+
+
+def test_option_blocks_keep_crlf_line_endings() -> None:
+    text = "a\r\n# >>> include_blog\r\nb\r\n# <<< include_blog\r\nc"
+    assert post.apply_option_blocks(text, "include_blog", keep=True) == "a\r\nb\r\nc"
+
+
+def test_option_blocks_leave_text_without_markers_unchanged() -> None:
+    text = "# >>> include_blog_extra\nx = '# >>> include_blog'\n"
+    assert post.apply_option_blocks(text, "include_blog", keep=False) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a\n# >>> include_blog\nb\n", "line 2: '>>> include_blog' without a matching"),
+        ("a\n<!-- <<< include_blog -->\n", "line 2: '<<< include_blog' without a '>>>"),
+        ("# >>> include_blog\n# >>> include_blog\n", "inside the block opened on line 1"),
+    ],
+)
+def test_option_blocks_reject_unmatched_markers(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        post.apply_option_blocks(text, "include_blog", keep=True)
+
+
+def test_option_blocks_in_tree_error_names_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "templates/base.html", "<!-- >>> include_blog -->\n<a>Blog</a>\n")
+    with pytest.raises(ValueError, match=r"^templates/base\.html: line 1: '>>> include_blog'"):
+        post.apply_option_blocks_to_tree(tmp_path, "include_blog", keep=True)
+
+
+def test_option_blocks_in_tree_skip_binary_and_ignored_folders(tmp_path: Path) -> None:
+    unmatched = b"# >>> include_blog\n"
+    binary = tmp_path / "static/logo.png"
+    binary.parent.mkdir()
+    binary.write_bytes(b"\x89PNG\0" + unmatched)
+    latin1 = tmp_path / "docs/legacy.txt"
+    latin1.parent.mkdir()
+    latin1.write_bytes(b"caf\xe9\n" + unmatched)
+    for folder in post.SKIPPED_DIRS:
+        write(tmp_path / folder / "file.txt", unmatched.decode())
+    post.apply_option_blocks_to_tree(tmp_path, "include_blog", keep=False)
+    assert binary.read_bytes() == b"\x89PNG\0" + unmatched
+    assert latin1.read_bytes() == b"caf\xe9\n" + unmatched
+
+
+# --- post_gen_project: whole hook --------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A miniature generated project with blog files, markers and settings."""
+    write(tmp_path / "config/settings/base.py", HASH_BLOCKS)
+    write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
+    write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
+    write(tmp_path / "templates/base.html", HTML_BLOCKS)
+    write(tmp_path / "blog_app/models.py", "class Post: ...\n")
+    write(tmp_path / "tests/test_blog.py", "def test_post(): ...\n")
+    write(tmp_path / "tests/test_main.py", "def test_home(): ...\n")
+    return tmp_path
+
+
+def test_finish_project_without_blog_removes_blog_files_and_blocks(project: Path) -> None:
+    post.finish_project(project, include_blog=False)
+    assert not (project / "blog_app").exists()
+    assert not (project / "tests/test_blog.py").exists()
+    assert (project / "tests/test_main.py").exists()
+    assert "blog" not in (project / "config/settings/base.py").read_text(encoding="utf-8")
+    assert "blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
+    assert post.SECRET_KEY_PLACEHOLDER not in (project / "config/settings/local.py").read_text()
+
+
+def test_finish_project_with_blog_keeps_blog_and_drops_markers(project: Path) -> None:
+    post.finish_project(project, include_blog=True)
+    assert (project / "blog_app/models.py").exists()
+    assert (project / "tests/test_blog.py").exists()
+    base = (project / "config/settings/base.py").read_text(encoding="utf-8")
+    assert '"blog_app"' in base
+    assert "include_blog" not in base
+    assert "include_blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
+
+
+def test_post_gen_main_reports_broken_marker_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "README.md", "<!-- >>> include_blog -->\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(post, "INCLUDE_BLOG", "n")
+    with pytest.raises(SystemExit) as exit_info:
+        post.main()
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == (
+        "ERROR: README.md: line 1: '>>> include_blog' without a matching '<<< include_blog'\n"
+    )
+
+
+def test_post_gen_hook_renders_to_valid_python_with_the_answer(tmp_path: Path) -> None:
+    rendered = render_hook("post_gen_project", {**VALID_ANSWERS, "include_blog": "n"}, tmp_path)
+    assert rendered.INCLUDE_BLOG == "n"
+    assert rendered.SECRET_KEY_CHARS == post.SECRET_KEY_CHARS
+
+
+# --- real bakes stopped by the pre-gen hook ----------------------------------------------------
+
+
+@pytest.fixture
+def output_dir(tmp_path: Path) -> Path:
+    """An empty folder to bake into."""
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def bake(tmp_path: Path, output_dir: Path) -> Callable[..., str]:
+    """Bake the template with the given answers, using a private config (no replay files in ~)."""
+    config = tmp_path / "cookiecutter.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n"
+    )
+
+    def run(**answers: str) -> str:
+        return cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output_dir),
+            config_file=str(config),
+        )
+
+    return run
+
+
+def test_bake_with_reserved_slug_fails_and_leaves_no_folder(
+    bake: Callable[..., str], output_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(FailedHookException, match=r"exit status: 1"):
+        bake(project_slug="pgschemas")
+    assert 'ERROR: project_slug "pgschemas" clashes' in capfd.readouterr().err
+    assert list(output_dir.iterdir()) == []
+
+
+def test_bake_with_url_as_domain_fails_and_leaves_no_folder(
+    bake: Callable[..., str], output_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(FailedHookException, match=r"exit status: 1"):
+        bake(domain_name="https://example.com/")
+    assert 'ERROR: domain_name "https://example.com/" must be a bare host' in capfd.readouterr().err
+    assert list(output_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("hook", ["pre_gen_project", "post_gen_project"])
+def test_hook_imports_only_the_standard_library(hook: str) -> None:
+    # cookiecutter runs hooks with its own interpreter, where only the stdlib is sure to exist.
+    tree = ast.parse((HOOKS_DIR / f"{hook}.py").read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert {name.split(".")[0] for name in imported} <= sys.stdlib_module_names

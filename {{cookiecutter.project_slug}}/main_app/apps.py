@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MainAppConfig(AppConfig):
+    name = "main_app"
+    verbose_name = "Public site"

@@ -1,0 +1,3 @@
+"""``migrate`` is ``migrateschema``: plain ``manage.py migrate`` migrates every schema."""
+
+from .migrateschema import Command  # noqa: F401

@@ -1,0 +1,140 @@
+"""Abstract models for the tenant (``Client``) and its domains, both living in public."""
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+
+from .config import get_tenants_config
+from .hosts import check_domain, forget_domains
+from .names import check_schema_name
+from .provisioning import drop_schema, migrate_schema, schema_exists
+from .schema import Schema
+
+
+class TenantSchemaError(Exception):
+    """Creating a tenant's schema failed; nothing of the tenant was kept."""
+
+
+def get_tenant_model() -> type["TenantMixin"]:
+    return apps.get_model(get_tenants_config().tenant_model)
+
+
+def get_domain_model() -> type["DomainMixin"]:
+    return apps.get_model(get_tenants_config().domain_model)
+
+
+def validate_tenant_schema_name(name: str) -> None:
+    check_schema_name(name, reserved=get_tenants_config().reserved_names)
+
+
+class TenantMixin(Schema, models.Model):
+    """A dynamic tenant: saving a new one creates and migrates its schema, all or nothing."""
+
+    schema_name = models.CharField(
+        max_length=63, unique=True, validators=[validate_tenant_schema_name]
+    )
+
+    is_dynamic = True
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            self._refuse_rename()
+            super().save(*args, **kwargs)
+            return
+        validate_tenant_schema_name(self.schema_name)
+        if type(self)._default_manager.filter(schema_name=self.schema_name).exists():
+            raise ValidationError(f"A tenant with schema {self.schema_name!r} already exists.")
+        try:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                if self.auto_create_schema:
+                    self._create_schema()
+        except BaseException:
+            self.pk = None
+            self._state.adding = True
+            raise
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            if self.auto_drop_schema:
+                drop_schema(self.schema_name)
+        return deleted
+
+    def _create_schema(self) -> None:
+        if schema_exists(self.schema_name):
+            raise TenantSchemaError(
+                f"Schema {self.schema_name!r} already exists in the database, probably left by a "
+                f"deleted tenant (auto_drop_schema is off). Drop it with "
+                f'DROP SCHEMA "{self.schema_name}" CASCADE, or choose another schema_name.'
+            )
+        try:
+            migrate_schema(self)
+        except DatabaseError as error:
+            raise TenantSchemaError(
+                f"Could not create schema {self.schema_name!r}: migrating it failed with "
+                f"{type(error).__name__}: {error}. The schema and the tenant row were rolled back."
+            ) from error
+
+    def _refuse_rename(self) -> None:
+        stored = (
+            type(self)._default_manager.filter(pk=self.pk).values_list("schema_name", flat=True)
+        )
+        if stored and stored[0] != self.schema_name:
+            raise ValidationError(
+                f"schema_name cannot change after creation ({stored[0]!r} -> "
+                f"{self.schema_name!r}): create a new tenant instead."
+            )
+
+
+class DomainMixin(models.Model):
+    """A host name routed to a tenant; at most one primary domain per tenant."""
+
+    domain = models.CharField(max_length=253, unique=True, validators=[check_domain])
+    tenant = models.ForeignKey(
+        get_tenants_config().tenant_model, on_delete=models.CASCADE, related_name="domains"
+    )
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="%(app_label)s_%(class)s_one_primary_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.domain = check_domain(self.domain.strip().lower())
+        static = get_tenants_config().static_by_domain.get(self.domain)
+        if static is not None:
+            raise ValidationError(
+                f"{self.domain!r} is already routed to the static tenant {static.name!r} in "
+                "settings.TENANTS; choose another domain."
+            )
+        with transaction.atomic():
+            if not self._state.adding:
+                forget_domains(
+                    *self._default_manager.filter(pk=self.pk).values_list("domain", flat=True)
+                )
+            if self.is_primary:
+                others = type(self)._default_manager.filter(
+                    tenant_id=self.tenant_id, is_primary=True
+                )
+                others.exclude(pk=self.pk).update(is_primary=False)
+            super().save(*args, **kwargs)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SharedAppConfig(AppConfig):
+    name = "shared_app"
+    verbose_name = "Customers"

@@ -1,0 +1,70 @@
+"""Two customers, acme and globex, created once per session with a secret project each.
+
+Most tests run inside a transaction that is rolled back (pytest-django's ``db``). Tests that need
+data committed for other connections (threads, a server, commands that close connections) use
+``committed_db``: it opens the database without that transaction, so they must clean up after
+themselves.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test.utils import setup_databases, teardown_databases
+
+from pgschemas.schema import deactivate
+from shared_app.models import Client
+
+from .factories import ClientFactory, DomainFactory, ProjectFactory
+
+TENANTS = ("acme", "globex")
+
+
+def host(name: str) -> str:
+    """The production host of a tenant or static site, e.g. host("acme") -> acme.example.com."""
+    return f"{name}.{settings.DOMAIN_NAME}"
+
+
+def secret_of(schema_name: str) -> str:
+    return f"{schema_name} secret plan"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database (every schema migrated) with the two customers.
+
+    Replaces pytest-django's fixture, which creates no test database when only ``committed_db``
+    tests are selected: those would then write into the development database.
+    """
+    with django_db_blocker.unblock():
+        created = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
+        for schema_name in TENANTS:
+            tenant = ClientFactory(schema_name=schema_name, name=schema_name.title())
+            DomainFactory(tenant=tenant, domain=host(schema_name))
+            with tenant:
+                ProjectFactory(name=secret_of(schema_name))
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture
+def acme(db) -> Client:
+    return Client.objects.get(schema_name="acme")
+
+
+@pytest.fixture
+def globex(db) -> Client:
+    return Client.objects.get(schema_name="globex")
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        yield
+        connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    deactivate()

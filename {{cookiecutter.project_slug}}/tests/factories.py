@@ -1,0 +1,43 @@
+import factory
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from shared_app.models import Client, Domain
+from tenant_app.models import Project
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    schema_name = factory.Sequence(lambda n: f"tenant_{n}")
+    name = factory.LazyAttribute(lambda client: client.schema_name.replace("_", " ").title())
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Domain
+
+    tenant = factory.SubFactory(ClientFactory)
+    domain = factory.LazyAttribute(
+        lambda d: f"{d.tenant.schema_name.replace('_', '-')}.{settings.DOMAIN_NAME}"
+    )
+    is_primary = True
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """Create inside ``with tenant:``: projects live in the active tenant's schema."""
+
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")

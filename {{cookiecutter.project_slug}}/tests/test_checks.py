@@ -1,0 +1,99 @@
+"""System checks and TENANTS validation: what a misconfiguration tells the developer."""
+
+import copy
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from pgschemas.checks import check_tenant_apps, check_wiring
+from pgschemas.config import get_tenants_config, parse_tenants
+
+
+def tenants_with(change) -> dict:
+    tenants = copy.deepcopy(settings.TENANTS)
+    change(tenants)
+    return tenants
+
+
+def ids(messages) -> list[str]:
+    return [message.id for message in messages]
+
+
+def test_the_shipped_settings_pass_every_check():
+    assert check_tenant_apps() + check_wiring() == []
+
+
+def test_contenttypes_outside_public_is_an_error():
+    tenants = tenants_with(lambda t: t["default"]["APPS"].append("django.contrib.contenttypes"))
+
+    with override_settings(TENANTS=tenants):
+        errors = check_tenant_apps()
+
+    assert ids(errors) == ["pgschemas.E001"]
+    assert "TENANTS['default']" in errors[0].msg
+
+
+def test_contenttypes_missing_from_public_is_an_error():
+    tenants = tenants_with(lambda t: t["public"]["APPS"].remove("django.contrib.contenttypes"))
+
+    with override_settings(TENANTS=tenants):
+        assert ids(check_tenant_apps()) == ["pgschemas.E001"]
+
+
+def test_sessions_without_the_user_app_is_an_error():
+    tenants = tenants_with(lambda t: t["www"]["APPS"].remove("django.contrib.auth"))
+
+    with override_settings(TENANTS=tenants):
+        errors = check_tenant_apps()
+
+    assert ids(errors) == ["pgschemas.E002"]
+    assert "TENANTS['www']" in errors[0].msg and "django.contrib.auth" in errors[0].msg
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_missing_engine_router_and_late_middleware_are_reported():
+    databases = {
+        "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}
+    }
+    middleware = [*settings.MIDDLEWARE[1:], settings.MIDDLEWARE[0]]
+
+    with override_settings(DATABASES=databases, DATABASE_ROUTERS=[], MIDDLEWARE=middleware):
+        assert ids(check_wiring()) == ["pgschemas.E003", "pgschemas.E004", "pgschemas.W001"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.pop("public"), 'TENANTS["public"] must be a dict'),
+        (lambda t: t.pop("default"), 'TENANTS["default"] must be a dict'),
+        (lambda t: t["public"].pop("TENANT_MODEL"), 'TENANTS["public"]["TENANT_MODEL"]'),
+        (
+            lambda t: t["public"].update(URLCONF="x.urls"),
+            'TENANTS["public"] must not set "URLCONF"',
+        ),
+        (lambda t: t["default"].update(DOMAINS=["a.test"]), 'TENANTS["default"] must not set'),
+        (lambda t: t["www"].pop("URLCONF"), 'TENANTS["www"]["URLCONF"]'),
+        (
+            lambda t: t["www"].update(DOMAINS="example.com"),
+            'TENANTS["www"]["DOMAINS"] must be a list',
+        ),
+        (lambda t: t.update(Shop=t["www"]), "TENANTS key 'Shop'"),
+        (lambda t: t.update(shop={**t["www"]}), 'TENANTS["shop"]["DOMAINS"] repeats'),
+    ],
+)
+def test_malformed_tenants_raise_improperly_configured_naming_the_key(change, message):
+    with pytest.raises(ImproperlyConfigured) as error:
+        parse_tenants(tenants_with(change))
+
+    assert message in str(error.value)
+
+
+def test_parsed_tenants_follow_override_settings():
+    tenants = tenants_with(lambda t: t["www"].update(DOMAINS=["other.test"]))
+
+    with override_settings(TENANTS=tenants):
+        assert get_tenants_config().static["www"].domains == ("other.test",)
+
+    assert get_tenants_config().static["www"].domains != ("other.test",)

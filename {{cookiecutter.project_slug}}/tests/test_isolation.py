@@ -1,0 +1,111 @@
+"""A tenant never sees another tenant's rows, users or sessions, also under concurrency."""
+
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+from tenant_app.models import Project
+
+from .conftest import TENANTS, host, secret_of
+from .factories import ProjectFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_a_row_written_in_one_tenant_is_invisible_in_another(acme, globex):
+    with acme:
+        ProjectFactory(name="only in acme")
+    with globex:
+        assert not Project.objects.filter(name="only in acme").exists()
+        assert list(Project.objects.values_list("name", flat=True)) == [secret_of("globex")]
+    with acme:
+        assert Project.objects.filter(name="only in acme").exists()
+
+
+@pytest.mark.django_db
+def test_users_are_per_tenant(acme, globex):
+    User = get_user_model()
+    with acme:
+        UserFactory(username="alice")
+    with globex:
+        assert not User.objects.filter(username="alice").exists()
+
+
+@pytest.mark.django_db
+def test_a_session_from_one_tenant_does_not_log_in_on_another(client, acme, globex):
+    with acme:
+        UserFactory(username="alice", is_staff=True, is_superuser=True)
+    acme_host, globex_host = host("acme"), host("globex")
+
+    logged_in = client.post(
+        "/admin/login/",
+        {"username": "alice", "password": "correct horse battery staple", "next": "/admin/"},
+        headers={"host": acme_host},
+    )
+    assert logged_in.status_code == 302
+    assert client.get("/admin/", headers={"host": acme_host}).status_code == 200
+
+    elsewhere = client.get("/admin/", headers={"host": globex_host})
+
+    assert elsewhere.status_code == 302
+    assert elsewhere["Location"].startswith("/admin/login/")
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def live_server_url(committed_db):
+    """A threaded HTTP server on loopback: every request its own thread and connection."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def fetch(url: str, hostname: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": hostname})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url):
+    hosts = [host(name) for name in TENANTS] + [f"nobody.{settings.DOMAIN_NAME}"]
+    outcomes: Counter[str] = Counter()
+    problems: list[str] = []
+    lock = threading.Lock()
+
+    def hammer(worker: int) -> None:
+        for round_ in range(15):
+            hostname = hosts[(worker + round_) % len(hosts)]
+            status, body = fetch(live_server_url, hostname)
+            secrets_seen = [name for name in TENANTS if secret_of(name) in body]
+            expected = [name for name in TENANTS if hostname == host(name)]
+            with lock:
+                outcomes[hostname] += 1
+                if status != (200 if expected else 404) or secrets_seen != expected:
+                    problems.append(f"{hostname}: {status}, saw {secrets_seen}")
+
+    workers = [threading.Thread(target=hammer, args=(n,)) for n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert problems == []
+    assert sum(outcomes.values()) == 90 and set(outcomes) == set(hosts)

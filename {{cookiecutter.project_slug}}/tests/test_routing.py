@@ -1,0 +1,162 @@
+"""Requests through TenantMainMiddleware: each host reaches its own schema and URLconf."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from pgschemas.schema import PUBLIC_SCHEMA, get_active_schema
+
+from .conftest import host, secret_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("hostname", [settings.DOMAIN_NAME, f"www.{settings.DOMAIN_NAME}"])
+def test_www_domains_serve_the_www_static_tenant(client, hostname):
+    response = client.get("/", headers={"host": hostname})
+
+    assert response.status_code == 200
+    assert response.wsgi_request.tenant.schema_name == "www"
+    assert response.wsgi_request.urlconf == "main_app.urls"
+    assert b"<code>www</code>" in response.content
+
+
+def test_customer_domain_serves_its_tenant_with_its_data(client, acme):
+    response = client.get("/", headers={"host": host("acme")})
+
+    assert response.status_code == 200
+    assert response.wsgi_request.tenant == acme
+    assert response.wsgi_request.urlconf == "tenant_app.urls"
+    assert secret_of("acme").encode() in response.content
+    assert secret_of("globex").encode() not in response.content
+
+
+def test_host_is_matched_without_port_and_case(client, acme):
+    response = client.get("/", headers={"host": f"ACME.{settings.DOMAIN_NAME.upper()}:8000"})
+
+    assert response.status_code == 200
+    assert response.wsgi_request.tenant == acme
+
+
+@pytest.mark.parametrize(
+    "hostname", [f"nobody.{settings.DOMAIN_NAME}", "unknown.test", f"{settings.DOMAIN_NAME}.evil"]
+)
+def test_unknown_host_returns_404_without_serving_public(client, hostname):
+    response = client.get("/", headers={"host": hostname})
+
+    assert response.status_code == 404
+    assert response.content == b"No site is served at this address."
+    assert not hasattr(response.wsgi_request, "tenant")
+
+
+def test_static_tenant_is_routed_without_a_query(client, django_assert_num_queries):
+    client.get("/", headers={"host": settings.DOMAIN_NAME})  # warm up: connection, search_path
+
+    with django_assert_num_queries(1) as captured:  # the view's own customer count
+        client.get("/", headers={"host": f"www.{settings.DOMAIN_NAME}"})
+
+    assert "shared_app_client" in captured.captured_queries[0]["sql"]
+
+
+def test_dynamic_host_lookup_is_cached_and_search_path_not_set_again(
+    client, django_assert_num_queries
+):
+    client.get("/", headers={"host": host("acme")})
+
+    with django_assert_num_queries(1) as captured:  # the view's projects, nothing else
+        client.get("/", headers={"host": host("acme")})
+
+    assert "tenant_app_project" in captured.captured_queries[0]["sql"]
+
+
+def test_switching_tenant_sets_search_path_once(client, django_assert_num_queries):
+    client.get("/", headers={"host": host("acme")})
+    client.get("/", headers={"host": host("globex")})  # domain cached, path now globex
+
+    with django_assert_num_queries(2) as captured:
+        client.get("/", headers={"host": host("acme")})
+
+    assert captured.captured_queries[0]["sql"] == 'SET search_path = "acme", public'
+
+
+def test_each_tenant_kind_has_its_own_urlconf(client):
+    tenant_admin = client.get("/admin/", headers={"host": host("acme")})
+    www_admin = client.get("/admin/", headers={"host": settings.DOMAIN_NAME})
+
+    assert tenant_admin.status_code == 302
+    assert tenant_admin["Location"].startswith("/admin/login/")
+    assert www_admin.status_code == 302
+    assert client.get("/nowhere/", headers={"host": host("acme")}).status_code == 404
+
+
+def test_schema_is_reset_after_the_response(client):
+    client.get("/", headers={"host": host("acme")})
+
+    assert get_active_schema() is PUBLIC_SCHEMA
+
+
+def test_async_requests_are_routed_too(acme):
+    status, body = async_to_sync(asgi_get)(host("acme"))
+
+    assert status == 200
+    assert secret_of("acme").encode() in body
+    assert get_active_schema() is PUBLIC_SCHEMA
+
+
+async def asgi_get(hostname: str) -> tuple[int, bytes]:
+    """One GET through Django's ASGI handler, so the middleware runs in async mode."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", hostname.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict] = []
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict:
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # the client never disconnects
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    # Like Django's test client: keep the test's transaction open when the request ends.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        await ASGIHandler()(scope, receive, send)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    return sent[0]["status"], b"".join(message.get("body", b"") for message in sent[1:])
+
+
+def test_a_new_domain_is_routed_without_waiting_for_the_cache(client, acme):
+    assert client.get("/", headers={"host": host("acme-new")}).status_code == 404
+
+    acme.domains.create(domain=host("acme-new"))
+
+    assert client.get("/", headers={"host": host("acme-new")}).status_code == 200
+
+
+def test_a_deleted_domain_stops_routing_at_once(client, acme):
+    assert client.get("/", headers={"host": host("acme")}).status_code == 200
+
+    acme.domains.get(domain=host("acme")).delete()
+
+    assert client.get("/", headers={"host": host("acme")}).status_code == 404
