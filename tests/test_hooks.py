@@ -1,4 +1,4 @@
-"""Unit tests for hooks/*.py (imported from their file paths) plus bakes that the pre-gen hook stops."""
+"""Unit tests for hooks/*.py (imported from their files), and bakes that pre-gen stops."""
 
 import ast
 import importlib.util

@@ -5,7 +5,10 @@ from config.database import database_settings
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="!!!SET DJANGO_SECRET_KEY!!!")
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY",
+    default="!!!SET DJANGO_SECRET_KEY!!!",  # random, written at bake time
+)
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}

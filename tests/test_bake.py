@@ -1,0 +1,178 @@
+"""Bake every option set once; lint, check and run each baked project's own test suite.
+
+The baked suites run with this interpreter (one shared environment, see dev.py). They use the
+embedded PostgreSQL; when DATABASE_URL is set, the default bake's suite runs against it as well.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
+
+OPTION_SETS = {
+    "defaults": {},
+    "no_blog": {"include_blog": "n", "project_name": "Plain SaaS"},
+    "custom": {
+        "project_name": "Acme Cloud",
+        "project_slug": "acme_cloud",
+        "description": "Invoices for plumbers",
+        "author_name": "Ada Lovelace",
+        "domain_name": "acme-cloud.io",
+        "timezone": "Europe/Berlin",
+    },
+}
+UNRENDERED = re.compile(
+    r"\{\{\s*cookiecutter\.|\{%-?\s*(if|endif|for|endfor|raw)\b|(>>>|<<<) include_"
+)
+
+
+@pytest.fixture(scope="session", params=list(OPTION_SETS))
+def baked(request, tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp(request.param)
+    return Path(
+        cookiecutter(
+            str(ROOT), no_input=True, extra_context=OPTION_SETS[request.param], output_dir=output
+        )
+    )
+
+
+def project_env(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    env.update(overrides)
+    return env
+
+
+def run_in(project: Path, *command: str, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=project,
+        env=env or project_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def text_files(project: Path):
+    for path in project.rglob("*"):
+        if path.is_file() and ".pgdata" not in path.parts and "__pycache__" not in path.parts:
+            try:
+                yield path, path.read_text()
+            except UnicodeDecodeError:
+                continue
+
+
+def test_nothing_is_left_unrendered(baked):
+    leftovers = [
+        f"{path.relative_to(baked)}: {match.group(0)}"
+        for path, text in text_files(baked)
+        if path.suffix != ".html"
+        for match in [UNRENDERED.search(text)]
+        if match
+    ]
+
+    assert leftovers == []
+
+
+def test_django_templates_survive_the_bake_unchanged(baked):
+    sources = [
+        p
+        for p in TEMPLATE_DIR.rglob("*.html")
+        if (baked / p.relative_to(TEMPLATE_DIR)).parent.exists()
+    ]
+
+    assert sources
+    for source in sources:
+        assert (baked / source.relative_to(TEMPLATE_DIR)).read_text() == source.read_text()
+
+
+def test_ruff_check_and_format_pass(baked):
+    lint = run_in(baked, "-m", "ruff", "check", "--no-cache", ".")
+    formatting = run_in(baked, "-m", "ruff", "format", "--check", "--no-cache", ".")
+
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert formatting.returncode == 0, formatting.stdout + formatting.stderr
+
+
+def test_manage_check_and_no_missing_migrations(baked):
+    check = run_in(baked, "manage.py", "check", "--fail-level", "WARNING")
+    migrations = run_in(baked, "manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert migrations.returncode == 0, migrations.stdout + migrations.stderr
+
+
+def test_production_settings_pass_the_deploy_checks(baked):
+    env = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 64 + "-production-only-secret-for-this-check",
+        DATABASE_URL="postgres://app:secret@db.invalid:5432/app",
+    )
+    result = run_in(baked, "manage.py", "check", "--deploy", "--fail-level", "ERROR", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Each bake's suite runs on the embedded server; the defaults' also on DATABASE_URL when set.
+SUITE_RUNS = [(name, "embedded") for name in OPTION_SETS]
+if os.environ.get("DATABASE_URL"):
+    SUITE_RUNS.append(("defaults", "DATABASE_URL"))
+
+
+@pytest.mark.parametrize(("baked", "database"), SUITE_RUNS, indirect=["baked"])
+def test_the_baked_projects_own_suite_passes(baked, database):
+    overrides = {"DATABASE_URL": os.environ["DATABASE_URL"]} if database == "DATABASE_URL" else {}
+    result = run_in(
+        baked, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=project_env(**overrides)
+    )
+
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"{baked.name} on {database}: {summary}")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary
+
+
+def test_every_answer_changes_the_output(tmp_path_factory):
+    custom = OPTION_SETS["custom"]
+    project = Path(
+        cookiecutter(
+            str(ROOT),
+            no_input=True,
+            extra_context=custom,
+            output_dir=tmp_path_factory.mktemp("answers"),
+        )
+    )
+    settings = (project / "config/settings/base.py").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    readme = (project / "README.md").read_text()
+
+    assert project.name == custom["project_slug"]
+    assert f'PROJECT_NAME = "{custom["project_name"]}"' in settings
+    assert f'default="{custom["domain_name"]}"' in settings
+    assert f'TIME_ZONE = "{custom["timezone"]}"' in settings
+    assert f'name = "{custom["project_slug"]}"' in pyproject
+    assert custom["description"] in pyproject and custom["description"] in readme
+    assert custom["author_name"] in pyproject
+    assert custom["project_name"] in readme
+
+
+def test_include_blog_n_removes_the_blog_everywhere(tmp_path):
+    project = Path(
+        cookiecutter(
+            str(ROOT), no_input=True, extra_context={"include_blog": "n"}, output_dir=tmp_path
+        )
+    )
+
+    assert not (project / "blog_app").exists()
+    assert not (project / "tests" / "test_blog.py").exists()
+    assert [path.name for path, text in text_files(project) if "blog_app" in text] == []
+    for settings_file in ("base.py", "local.py"):
+        assert "blog" not in (project / "config" / "settings" / settings_file).read_text()

@@ -1,0 +1,103 @@
+"""The README's run command: bake, migrate, seed and serve, then answer on the three URLs."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(port: int, host: str, path: str = "/") -> tuple[int, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def start(folder: Path, port: int) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "dev.py"), "run", str(folder), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, deadline: float = 240) -> None:
+    stop_at = time.monotonic() + deadline
+    while time.monotonic() < stop_at:
+        if process.poll() is not None:
+            pytest.fail(f"dev.py run exited with {process.returncode}:\n{process.stdout.read()}")
+        try:
+            get(port, f"localhost:{port}")
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail("dev.py run did not serve within the deadline")
+
+
+def stop(process: subprocess.Popen) -> str:
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl+C: runserver's reloader and its child
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    return output
+
+
+def postgres_serving(data_dir: Path) -> bool:
+    return any(
+        str(data_dir) in " ".join(proc.info["cmdline"] or [])
+        for proc in psutil.process_iter(["name", "cmdline"])
+        if proc.info["name"] == "postgres"
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
+def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(tmp_path):
+    folder = tmp_path / "site"
+    for attempt in ("first", "second"):
+        port = free_port()
+        process = start(folder, port)
+        try:
+            wait_until_serving(process, port)
+            pages = {
+                name: get(port, f"{name}:{port}")
+                for name in ("localhost", "blog.localhost", "demo.localhost")
+            }
+            admin_status, _ = get(port, f"demo.localhost:{port}", "/admin/login/")
+        finally:
+            output = stop(process)
+
+        assert pages["localhost"][0] == 200 and "<code>www</code>" in pages["localhost"][1], output
+        assert (
+            pages["blog.localhost"][0] == 200 and "<code>blog</code>" in pages["blog.localhost"][1]
+        )
+        assert pages["demo.localhost"][0] == 200 and "Demo Customer" in pages["demo.localhost"][1]
+        assert admin_status == 200
+        assert f"http://demo.localhost:{port}/" in output
+        if attempt == "second":
+            assert "Reusing the project" in output
+    time.sleep(1)
+    assert not postgres_serving(folder / "my_saas" / ".pgdata")
