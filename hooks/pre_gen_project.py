@@ -17,6 +17,8 @@ from collections.abc import Mapping
 ANSWERS_JSON = r"""{
     "project_name": {{ cookiecutter.project_name | tojson }},
     "project_slug": {{ cookiecutter.project_slug | tojson }},
+    "description": {{ cookiecutter.description | tojson }},
+    "author_name": {{ cookiecutter.author_name | tojson }},
     "domain_name": {{ cookiecutter.domain_name | tojson }},
     "timezone": {{ cookiecutter.timezone | tojson }},
     "include_blog": {{ cookiecutter.include_blog | tojson }}
@@ -51,6 +53,16 @@ def validate_project_name(name: str) -> None:
     """Reject an empty (or blank) project name."""
     if not name.strip():
         raise ValueError('project_name must not be empty, e.g. "My SaaS".')
+    validate_plain_text("project_name", name, example="My SaaS")
+
+
+def validate_plain_text(question: str, answer: str, example: str) -> None:
+    """Reject what cannot stand inside a one-line quoted string of the generated files."""
+    if any(char in answer for char in '"\\\n\r'):
+        raise ValueError(
+            f"{question} must be one line without double quotes or backslashes "
+            f'(it is written into Python and TOML strings), e.g. "{example}".'
+        )
 
 
 def validate_project_slug(slug: str) -> None:
@@ -140,6 +152,8 @@ def validate_answers(answers: Mapping[str, str]) -> None:
     """Validate every answer in prompt order; raise ValueError on the first bad one."""
     validate_project_name(answers["project_name"])
     validate_project_slug(answers["project_slug"])
+    validate_plain_text("description", answers["description"], example="Invoices for plumbers")
+    validate_plain_text("author_name", answers["author_name"], example="Ada Lovelace")
     validate_domain_name(answers["domain_name"])
     validate_timezone(answers["timezone"])
     validate_include_blog(answers["include_blog"])

@@ -33,6 +33,8 @@ post = load_module(HOOKS_DIR / "post_gen_project.py")
 VALID_ANSWERS = {
     "project_name": "My SaaS",
     "project_slug": "my_saas",
+    "description": "A SaaS",
+    "author_name": "Ada Lovelace",
     "domain_name": "example.com",
     "timezone": "UTC",
     "include_blog": "y",
@@ -61,6 +63,13 @@ def test_project_name_accepts_text() -> None:
 def test_project_name_rejects_blank(name: str) -> None:
     with pytest.raises(ValueError, match=r'project_name must not be empty, e\.g\. "My SaaS"'):
         pre.validate_project_name(name)
+
+
+@pytest.mark.parametrize("question", ["project_name", "description", "author_name"])
+@pytest.mark.parametrize("answer", ['Bob "The" Builder', "back\\slash", "two\nlines"])
+def test_free_text_answers_reject_what_breaks_string_literals(question: str, answer: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{question} must be one line without double quotes"):
+        pre.validate_answers({**VALID_ANSWERS, question: answer})
 
 
 # --- pre_gen_project: project_slug -------------------------------------------------------------

@@ -5,6 +5,6 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 operator_admin = admin.AdminSite(name="operator_admin")
-operator_admin.site_header = "Operator admin"
+operator_admin.site_header = operator_admin.site_title = "Operator admin"
 operator_admin.register(User, UserAdmin)
 operator_admin.register(Group, GroupAdmin)

@@ -9,10 +9,9 @@ from .names import quote_schema_name
 from .schema import Schema
 
 
-def create_schema(schema_name: str, *, if_not_exists: bool = False) -> None:
-    guard = "IF NOT EXISTS " if if_not_exists else ""
+def create_schema(schema_name: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {guard}{quote_schema_name(schema_name)}")
+        cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema_name)}")
 
 
 def drop_schema(schema_name: str) -> None:
@@ -30,9 +29,13 @@ def schema_exists(schema_name: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def migrate_schema(schema: Schema, *, verbosity: int = 0) -> None:
-    """Apply every migration the schema's apps have, creating the schema if it is missing."""
-    if schema.schema_name != PUBLIC:
-        create_schema(schema.schema_name, if_not_exists=True)
+def create_missing_schema(schema: Schema) -> None:
+    if schema.schema_name != PUBLIC and not schema_exists(schema.schema_name):
+        create_schema(schema.schema_name)
+
+
+def migrate_schema(schema: Schema) -> None:
+    """Quietly apply every migration of the schema's apps, creating the schema if missing."""
+    create_missing_schema(schema)
     with schema:
-        call_command(MigrateCommand(), interactive=False, verbosity=verbosity, skip_checks=True)
+        call_command(MigrateCommand(), interactive=False, verbosity=0, skip_checks=True)

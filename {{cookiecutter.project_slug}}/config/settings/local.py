@@ -15,7 +15,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localho
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 
 # http://localhost:8000/ is www; a Domain row "<name>.localhost" routes to that customer.
-TENANTS["www"]["DOMAINS"] = [*TENANTS["www"]["DOMAINS"], "localhost"]
+TENANTS["www"]["DOMAINS"] = [*TENANTS["www"]["DOMAINS"], "localhost", "127.0.0.1"]
 # >>> include_blog
 TENANTS["blog"]["DOMAINS"] = [*TENANTS["blog"]["DOMAINS"], "blog.localhost"]
 # <<< include_blog

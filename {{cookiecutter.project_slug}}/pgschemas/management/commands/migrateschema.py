@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.core.management.commands import migrate
 
-from ...provisioning import create_schema
+from ...provisioning import create_missing_schema
 from ...selectors import SELECTOR_HELP, all_schemas, select_schemas
 
 
@@ -27,7 +27,7 @@ class Command(migrate.Command):
         for schema in schemas:
             if options["verbosity"] >= 1:
                 self.stdout.write(self.style.MIGRATE_HEADING(f"Schema {schema.schema_name!r}:"))
-            create_schema(schema.schema_name, if_not_exists=True)
+            create_missing_schema(schema)
             with schema:
                 super().handle(*args, **options)
             options["skip_checks"] = True  # once is enough
