@@ -127,14 +127,11 @@ class DomainMixin(models.Model):
                 f"{self.domain!r} is already routed to the static tenant {static.name!r} in "
                 "settings.TENANTS; choose another domain."
             )
+        domains = type(self)._default_manager
         with transaction.atomic():
-            if not self._state.adding:
-                forget_domains(
-                    *self._default_manager.filter(pk=self.pk).values_list("domain", flat=True)
-                )
+            if not self._state.adding:  # a renamed domain must stop routing at once
+                forget_domains(*domains.filter(pk=self.pk).values_list("domain", flat=True))
             if self.is_primary:
-                others = type(self)._default_manager.filter(
-                    tenant_id=self.tenant_id, is_primary=True
-                )
-                others.exclude(pk=self.pk).update(is_primary=False)
+                primary = domains.filter(tenant_id=self.tenant_id, is_primary=True)
+                primary.exclude(pk=self.pk).update(is_primary=False)
             super().save(*args, **kwargs)

@@ -8,6 +8,7 @@ themselves.
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import setup_databases, teardown_databases
 
@@ -65,6 +66,8 @@ def committed_db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _public_schema_after_each_test():
+def _fresh_state_after_each_test():
+    """Back to public, and forget cached routing: a test's rolled-back rows must not stay cached."""
     yield
     deactivate()
+    cache.clear()

@@ -160,3 +160,14 @@ def test_a_deleted_domain_stops_routing_at_once(client, acme):
     acme.domains.get(domain=host("acme")).delete()
 
     assert client.get("/", headers={"host": host("acme")}).status_code == 404
+
+
+def test_a_renamed_domain_routes_the_new_name_and_forgets_the_old(client, acme):
+    assert client.get("/", headers={"host": host("acme")}).status_code == 200
+    domain = acme.domains.get(domain=host("acme"))
+
+    domain.domain = host("acme-renamed")
+    domain.save()
+
+    assert client.get("/", headers={"host": host("acme")}).status_code == 404
+    assert client.get("/", headers={"host": host("acme-renamed")}).status_code == 200
