@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -70,7 +70,7 @@ def _tenant_for_domain(domain: str) -> Schema | None:
     return found.tenant if found is not None else None
 
 
-def _cache():
+def _cache() -> BaseCache:
     return caches[getattr(settings, "PGSCHEMAS_CACHE", "default")]
 
 

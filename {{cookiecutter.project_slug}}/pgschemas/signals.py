@@ -13,20 +13,11 @@ def _forget_domain(instance: Any, **kwargs: Any) -> None:
 
 
 def _forget_tenant_domains(instance: Any, **kwargs: Any) -> None:
-    forget_domains(
-        *get_domain_model()
-        ._default_manager.filter(tenant=instance)
-        .values_list("domain", flat=True)
-    )
+    domains = get_domain_model()._default_manager.filter(tenant=instance)
+    forget_domains(*domains.values_list("domain", flat=True))
 
 
 def connect() -> None:
     for signal in (post_save, post_delete):
-        signal.connect(
-            _forget_domain, sender=get_domain_model(), dispatch_uid=f"pgschemas-domain-{signal}"
-        )
-        signal.connect(
-            _forget_tenant_domains,
-            sender=get_tenant_model(),
-            dispatch_uid=f"pgschemas-tenant-{signal}",
-        )
+        signal.connect(_forget_domain, sender=get_domain_model())
+        signal.connect(_forget_tenant_domains, sender=get_tenant_model())

@@ -171,3 +171,12 @@ def test_a_renamed_domain_routes_the_new_name_and_forgets_the_old(client, acme):
 
     assert client.get("/", headers={"host": host("acme")}).status_code == 404
     assert client.get("/", headers={"host": host("acme-renamed")}).status_code == 200
+
+
+def test_a_changed_tenant_is_served_fresh_not_from_the_cache(client, acme):
+    client.get("/", headers={"host": host("acme")})
+
+    acme.name = "Acme Renamed"
+    acme.save()
+
+    assert b"Acme Renamed" in client.get("/", headers={"host": host("acme")}).content
