@@ -458,21 +458,28 @@ def bake(tmp_path: Path, output_dir: Path) -> Callable[..., str]:
     return run
 
 
-def test_bake_with_reserved_slug_fails_and_leaves_no_folder(
-    bake: Callable[..., str], output_dir: Path, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"project_slug": "pgschemas"}, 'ERROR: project_slug "pgschemas" clashes'),
+        ({"project_slug": "My-App"}, 'ERROR: project_slug "My-App" is not a valid Python package'),
+        ({"project_slug": "json"}, 'ERROR: project_slug "json" shadows the standard library'),
+        ({"domain_name": "https://example.com/"}, 'ERROR: domain_name "https://example.com/"'),
+        ({"domain_name": "localhost"}, 'ERROR: domain_name "localhost" is not a production'),
+        ({"timezone": "Mars/Olympus"}, 'ERROR: timezone "Mars/Olympus" is not an IANA'),
+        ({"project_name": 'The "Best" SaaS', "project_slug": "best"}, "ERROR: project_name must"),
+    ],
+)
+def test_a_bad_answer_fails_the_bake_with_its_message_and_leaves_no_folder(
+    bake: Callable[..., str],
+    output_dir: Path,
+    capfd: pytest.CaptureFixture[str],
+    answers: dict[str, str],
+    message: str,
 ) -> None:
     with pytest.raises(FailedHookException, match=r"exit status: 1"):
-        bake(project_slug="pgschemas")
-    assert 'ERROR: project_slug "pgschemas" clashes' in capfd.readouterr().err
-    assert list(output_dir.iterdir()) == []
-
-
-def test_bake_with_url_as_domain_fails_and_leaves_no_folder(
-    bake: Callable[..., str], output_dir: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(FailedHookException, match=r"exit status: 1"):
-        bake(domain_name="https://example.com/")
-    assert 'ERROR: domain_name "https://example.com/" must be a bare host' in capfd.readouterr().err
+        bake(**answers)
+    assert message in capfd.readouterr().err
     assert list(output_dir.iterdir()) == []
 
 
