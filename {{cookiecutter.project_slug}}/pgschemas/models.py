@@ -71,13 +71,22 @@ class TenantMixin(Schema, models.Model):
                 drop_schema(self.schema_name)
         return deleted
 
+    def clean(self) -> None:
+        """Report a leftover schema as a form error (admin) rather than a failed save."""
+        super().clean()
+        if self._state.adding and self.schema_name and schema_exists(self.schema_name):
+            raise ValidationError({"schema_name": self._leftover_schema_message()})
+
+    def _leftover_schema_message(self) -> str:
+        return (
+            f"Schema {self.schema_name!r} already exists in the database, probably left by a "
+            f"deleted tenant (auto_drop_schema is off). Drop it with "
+            f'DROP SCHEMA "{self.schema_name}" CASCADE, or choose another schema_name.'
+        )
+
     def _create_schema(self) -> None:
         if schema_exists(self.schema_name):
-            raise TenantSchemaError(
-                f"Schema {self.schema_name!r} already exists in the database, probably left by a "
-                f"deleted tenant (auto_drop_schema is off). Drop it with "
-                f'DROP SCHEMA "{self.schema_name}" CASCADE, or choose another schema_name.'
-            )
+            raise TenantSchemaError(self._leftover_schema_message())
         try:
             migrate_schema(self)
         except DatabaseError as error:

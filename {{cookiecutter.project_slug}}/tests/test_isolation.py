@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
+from pgschemas.schema import StaticSchema
 from tenant_app.models import Project
 
 from .conftest import TENANTS, host, secret_of
@@ -55,6 +56,19 @@ def test_a_session_from_one_tenant_does_not_log_in_on_another(client, acme, glob
 
     assert elsewhere.status_code == 302
     assert elsewhere["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_customers_are_managed_on_www_never_from_a_tenants_admin(client, acme):
+    with acme:  # users and sessions live in each schema
+        client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    from_tenant = client.get("/admin/shared_app/client/", headers={"host": host("acme")})
+    with StaticSchema("www"):
+        client.force_login(UserFactory(username="operator", is_staff=True, is_superuser=True))
+    from_www = client.get("/admin/shared_app/client/", headers={"host": settings.DOMAIN_NAME})
+
+    assert from_tenant.status_code == 404
+    assert from_www.status_code == 200 and b"Acme" in from_www.content
 
 
 class QuietHandler(WSGIRequestHandler):

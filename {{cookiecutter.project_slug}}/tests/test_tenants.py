@@ -100,6 +100,15 @@ def test_a_leftover_schema_of_the_same_name_is_reported_not_reused():
     assert not Client.objects.filter(schema_name="leftover").exists()
 
 
+def test_a_leftover_schema_is_a_form_error_for_the_admin():
+    create_schema("leftover")
+
+    with pytest.raises(ValidationError) as error:
+        Client(schema_name="leftover", name="Leftover").full_clean()
+
+    assert 'DROP SCHEMA "leftover" CASCADE' in error.value.message_dict["schema_name"][0]
+
+
 def test_schema_name_cannot_change(acme):
     acme.schema_name = "acme_renamed"
 
