@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -185,53 +185,21 @@ class RoundTrips:
 def counting_round_trips() -> Iterator[RoundTrips]:
     """Count every statement sent to the server, the backend's own SET search_path included.
 
-    Counted below Django's cursor wrapper (which never sees that SET), by wrapping the driver
-    cursors each connection creates; used for one untimed run only.
+    Django's execute wrappers see each statement of every wrapped cursor, the backend's SET too;
+    used for one untimed run only.
     """
     from django.db import connections
 
     counter = RoundTrips()
-    patched = list(connections.all())
-    for connection in patched:
-        create_cursor = connection.create_cursor
 
-        def counted(name: str | None = None, create_cursor=create_cursor) -> CountingCursor:
-            return CountingCursor(create_cursor(name), counter)
+    def count(execute: Callable[..., Any], *args: Any) -> Any:
+        counter.count += 1
+        return execute(*args)
 
-        connection.create_cursor = counted
-    try:
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(count))
         yield counter
-    finally:
-        for connection in patched:
-            del connection.create_cursor
-
-
-class CountingCursor:
-    """A driver cursor that counts the statements it executes."""
-
-    def __init__(self, cursor: Any, counter: RoundTrips) -> None:
-        self._cursor = cursor
-        self._counter = counter
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        self._counter.count += 1
-        return self._cursor.execute(*args, **kwargs)
-
-    def executemany(self, *args: Any, **kwargs: Any) -> Any:
-        self._counter.count += 1
-        return self._cursor.executemany(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cursor, name)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._cursor)
-
-    def __enter__(self) -> "CountingCursor":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cursor.close()
 
 
 if __name__ == "__main__":

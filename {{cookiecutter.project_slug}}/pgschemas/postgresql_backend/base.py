@@ -32,15 +32,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._search_path = None
         super().init_connection_state()
 
-    def _cursor(self, name: str | None = None) -> Any:
-        self.close_if_health_check_failed()
-        self.ensure_connection()
+    def create_cursor(self, name: str | None = None) -> Any:
         wanted = search_path_for(get_active_schema().schema_name)
         if wanted != self._search_path:
-            with self.wrap_database_errors, self._prepare_cursor(self.create_cursor()) as cursor:
+            # Through the wrapped cursor, so that the SET shows in connection.queries.
+            with self._prepare_cursor(super().create_cursor()) as cursor:
                 cursor.execute(f"SET search_path = {wanted}")
             self._search_path = wanted
-        return super()._cursor(name)
+        return super().create_cursor(name)
 
     def _rollback(self) -> None:
         try:
