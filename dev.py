@@ -58,12 +58,9 @@ def ensure_environment() -> Path:
     return python
 
 
-def bake(python: Path, output_dir: Path, *extra_context: str) -> Path:
-    """Bake the template with its defaults (plus KEY=VALUE overrides) into output_dir."""
-    run(
-        python, "-m", "cookiecutter", "--no-input", "--output-dir", output_dir, ROOT,
-        *extra_context,
-    )  # fmt: skip
+def bake(python: Path, output_dir: Path) -> Path:
+    """Bake the template with its default answers into output_dir."""
+    run(python, "-m", "cookiecutter", "--no-input", "--output-dir", output_dir, ROOT)
     return output_dir / PROJECT_SLUG
 
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, models, transaction
 from .config import get_tenants_config
 from .hosts import check_domain, forget_domains
 from .names import check_schema_name
-from .provisioning import drop_schema, migrate_schema, schema_exists
+from .provisioning import create_schema, drop_schema, migrate_schema, schema_exists
 from .schema import Schema
 
 
@@ -88,6 +88,7 @@ class TenantMixin(Schema, models.Model):
         if schema_exists(self.schema_name):
             raise TenantSchemaError(self._leftover_schema_message())
         try:
+            create_schema(self.schema_name)
             migrate_schema(self)
         except DatabaseError as error:
             raise TenantSchemaError(

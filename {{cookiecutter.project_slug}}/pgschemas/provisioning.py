@@ -35,7 +35,6 @@ def create_missing_schema(schema: Schema) -> None:
 
 
 def migrate_schema(schema: Schema) -> None:
-    """Quietly apply every migration of the schema's apps, creating the schema if missing."""
-    create_missing_schema(schema)
+    """Quietly apply every migration of the schema's apps to an existing schema."""
     with schema:
         call_command(MigrateCommand(), interactive=False, verbosity=0, skip_checks=True)
