@@ -8,9 +8,11 @@ from django.db import DatabaseError, models, transaction
 
 from .config import get_tenants_config
 from .hosts import check_domain, forget_domains
+from .migrator import migrate_schema
 from .names import check_schema_name
-from .provisioning import create_schema, drop_schema, migrate_schema, schema_exists
+from .provisioning import create_schema, drop_schema, schema_exists
 from .schema import Schema
+from .spares import SPARE_PREFIX, claim_spare_schema, refill_in_background
 
 
 class TenantSchemaError(Exception):
@@ -27,6 +29,13 @@ def get_domain_model() -> type["DomainMixin"]:
 
 def validate_tenant_schema_name(name: str) -> None:
     check_schema_name(name, reserved=get_tenants_config().reserved_names)
+    if name.startswith(SPARE_PREFIX):
+        raise ValidationError(
+            "%(name)r is not a valid schema name: names starting with %(prefix)r are spare "
+            "schemas kept ready for new tenants.",
+            code="reserved_schema_name",
+            params={"name": name, "prefix": SPARE_PREFIX},
+        )
 
 
 class TenantMixin(Schema, models.Model):
@@ -85,10 +94,17 @@ class TenantMixin(Schema, models.Model):
         )
 
     def _create_schema(self) -> None:
+        """Take a spare schema if one is ready (a rename), else create one; then migrate it.
+
+        Migrating a current spare costs one query; the pool is refilled after commit.
+        """
         if schema_exists(self.schema_name):
             raise TenantSchemaError(self._leftover_schema_message())
         try:
-            create_schema(self.schema_name)
+            if claim_spare_schema(self.schema_name):
+                transaction.on_commit(refill_in_background)
+            else:
+                create_schema(self.schema_name)
             migrate_schema(self)
         except DatabaseError as error:
             raise TenantSchemaError(

@@ -1,12 +1,11 @@
 """Creating, migrating and dropping schemas."""
 
-from django.core.management import call_command
-from django.core.management.commands.migrate import Command as MigrateCommand
-from django.db import connection
+from django.db import connection, transaction
 
 from .config import PUBLIC
+from .migrator import migrate_schema
 from .names import quote_schema_name
-from .schema import Schema
+from .schema import NamedSchema, Schema
 
 
 def create_schema(schema_name: str) -> None:
@@ -34,7 +33,9 @@ def create_missing_schema(schema: Schema) -> None:
         create_schema(schema.schema_name)
 
 
-def migrate_schema(schema: Schema) -> None:
-    """Quietly apply every migration of the schema's apps to an existing schema."""
-    with schema:
-        call_command(MigrateCommand(), interactive=False, verbosity=0, skip_checks=True)
+def create_and_migrate_schema(schema_name: str) -> int:
+    """A dynamic tenant's schema, created if missing and migrated, in one transaction."""
+    schema = NamedSchema(schema_name, dynamic=True)
+    with transaction.atomic():
+        create_missing_schema(schema)
+        return migrate_schema(schema)

@@ -57,6 +57,17 @@ class StaticSchema(Schema):
         return f"<StaticSchema {self.schema_name}>"
 
 
+class NamedSchema(Schema):
+    """A schema known only by its name, e.g. in a worker process or a spare schema."""
+
+    def __init__(self, schema_name: str, *, dynamic: bool) -> None:
+        self.schema_name = schema_name
+        self.is_dynamic = dynamic
+
+    def __repr__(self) -> str:
+        return f"<NamedSchema {self.schema_name}>"
+
+
 PUBLIC_SCHEMA = StaticSchema(PUBLIC)
 
 _active: ContextVar[Schema] = ContextVar("pgschemas_active_schema", default=PUBLIC_SCHEMA)

@@ -1,0 +1,162 @@
+"""``migrateschema``'s engine: find who is behind in one go, migrate them in parallel.
+
+Public first, then the static tenants, in this process with Django's own ``migrate``; then the
+dynamic tenants (and the spare schemas) that have something to apply, in worker processes, each
+schema in its own transaction. A schema that fails is rolled back and reported; the others go on
+unless ``fail_fast``.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TextIO
+
+from django.core.management import call_command
+from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+from django.db import connection, connections, transaction
+
+from .migrations_state import schemas_behind
+from .migrator import (
+    MigrationKey,
+    applied_migrations,
+    expected_migrations,
+    migration_graph,
+)
+from .progress import Progress
+from .provisioning import create_and_migrate_schema, create_missing_schema
+from .schema import Schema
+
+
+@dataclass(frozen=True)
+class Outcome:
+    schema_name: str
+    applied: int = 0
+    error: str | None = None
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def migrate_fleet(
+    schemas: Iterable[Schema],
+    *,
+    jobs: int,
+    fail_fast: bool,
+    progress: Progress,
+    stdout: TextIO,
+) -> list[Outcome]:
+    """Migrate ``schemas`` (public and static ones first, as given); return the failures.
+
+    ``schemas`` is consumed lazily: a selection that reads the tenant table does so only once
+    public has been migrated.
+    """
+    failures: list[Outcome] = []
+    expected = expected_migrations()
+    dynamic: list[str] = []
+    for schema in schemas:
+        if schema.is_dynamic:
+            dynamic.append(schema.schema_name)
+            continue
+        progress.total += 1
+        outcome = _migrate_static(schema, expected, progress.verbosity, stdout)
+        _report(outcome, progress, failures)
+        if failures and fail_fast:
+            return failures
+    progress.total += len(dynamic)
+    behind = set(schemas_behind(dynamic, expected))
+    for name in dynamic:
+        if name not in behind:
+            progress.schema_done(name, 0)
+    todo = [name for name in dynamic if name in behind]
+    for outcome in _migrate_dynamic(todo, jobs=jobs, fail_fast=fail_fast):
+        _report(outcome, progress, failures)
+    return failures
+
+
+def _report(outcome: Outcome, progress: Progress, failures: list[Outcome]) -> None:
+    if outcome.error is None:
+        progress.schema_done(outcome.schema_name, outcome.applied)
+    else:
+        failures.append(outcome)
+        progress.schema_failed(outcome.schema_name, outcome.error)
+
+
+def _migrate_static(
+    schema: Schema, expected: frozenset[MigrationKey], verbosity: int, stdout: TextIO
+) -> Outcome:
+    """Public or a static tenant, with Django's ``migrate`` (syncdb, squashes and all)."""
+    name = schema.schema_name
+    if not schemas_behind([name], expected):
+        return Outcome(name)
+    missing = len(expected - (applied_migrations(name) or frozenset()))
+    try:
+        with schema, transaction.atomic():
+            create_missing_schema(schema)
+            call_command(
+                DjangoMigrateCommand(),
+                interactive=False,
+                verbosity=max(verbosity - 1, 0),
+                skip_checks=True,
+                stdout=stdout,
+            )
+    except Exception as error:
+        return Outcome(name, error=describe(error))
+    return Outcome(name, applied=missing)
+
+
+def _migrate_dynamic(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+    if jobs <= 1 or len(names) <= 1 or connection.in_atomic_block:
+        # In a transaction (a test, a caller's atomic()), workers could not see its rows.
+        for name in names:
+            outcome = migrate_dynamic_schema(name)
+            yield outcome
+            if outcome.error is not None and fail_fast:
+                return
+        return
+    yield from _in_workers(names, jobs=jobs, fail_fast=fail_fast)
+
+
+def _in_workers(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+    """Fork ``jobs`` workers that inherit the loaded apps and migration graph."""
+    migration_graph()  # loaded before the fork: once for all workers
+    connections.close_all()  # a forked child must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=context)
+    pending: dict[Future[Outcome], str] = {
+        pool.submit(migrate_dynamic_schema, name): name for name in names
+    }
+    try:
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as error:
+                    outcome = Outcome(name, error=f"worker process died: {error}")
+                yield outcome
+                if outcome.error is not None and fail_fast:
+                    for other in pending:
+                        other.cancel()
+                    pending = {f: n for f, n in pending.items() if not f.cancelled()}
+                    fail_fast = False  # let the ones already running finish and report
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def migrate_dynamic_schema(name: str) -> Outcome:
+    """Create (if missing) and migrate one tenant or spare schema, all in one transaction."""
+    try:
+        applied = create_and_migrate_schema(name)
+    except Exception as error:
+        return Outcome(name, error=describe(error))
+    return Outcome(name, applied=applied)
+
+
+def describe(error: BaseException) -> str:
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")

@@ -1,0 +1,199 @@
+"""Apply migrations to many schemas with the work Django repeats per schema done once.
+
+Django's ``migrate`` loads the migration graph, replays every applied migration into a project
+state and renders historical models each time it runs. Every tenant schema has the same apps, so
+schemas at the same point of their history need the same plan and the same states: this module
+computes them once per process (per distinct starting point) and then, per schema, only runs
+the database side of each operation, records the migrations and sends the migrate signals, as
+Django's ``migrate`` does.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps as global_apps
+from django.core.management import call_command
+from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.migration import Migration
+from django.db.migrations.operations.base import Operation
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.migrations.state import ModelState, ProjectState, StateApps
+from django.utils.module_loading import module_has_submodule
+
+from .names import quote_schema_name
+from .schema import Schema
+
+MigrationKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operation of a migration with the project states before and after it."""
+
+    operation: Operation
+    before: ProjectState
+    after: ProjectState
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a schema whose history is ``applied`` still needs, with every state precomputed."""
+
+    migrations: tuple[Migration, ...]
+    steps: tuple[tuple[Step, ...], ...]  # per migration
+    pre_migrate_apps: StateApps
+    post_migrate_apps: StateApps
+
+
+@cache
+def migration_graph() -> MigrationLoader:
+    """The migrations on disk, loaded once per process (the database is not read)."""
+    for app_config in global_apps.get_app_configs():  # as ``migrate`` does: signal handlers
+        if module_has_submodule(app_config.module, "management"):
+            import_module(".management", app_config.name)
+    return MigrationLoader(None, ignore_no_migrations=True)
+
+
+def expected_migrations() -> frozenset[MigrationKey]:
+    """What every schema's ``django_migrations`` holds once it is up to date.
+
+    ``migrate`` records every migration of the plan in each schema, also those whose operations
+    the router skips there, so this is the same set for every schema.
+    """
+    return frozenset(migration_graph().graph.nodes)
+
+
+@cache
+def needs_django_migrate() -> bool:
+    """Whether the fast path cannot reproduce ``migrate`` exactly for this project.
+
+    Squashed migrations make the plan depend on which replaced ones a schema has, and apps
+    without migrations are created by ``migrate``'s syncdb phase: both are left to Django.
+    """
+    loader = migration_graph()
+    unmigrated_models = any(
+        list(global_apps.get_app_config(label).get_models()) for label in loader.unmigrated_apps
+    )
+    return bool(loader.replacements) or unmigrated_models
+
+
+def applied_migrations(schema_name: str) -> frozenset[MigrationKey] | None:
+    """The migrations recorded in a schema, or None when it has no ``django_migrations``."""
+    table = f"{quote_schema_name(schema_name)}.django_migrations"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT app, name FROM {table}")
+        return frozenset(cursor.fetchall())
+
+
+@cache
+def plan_from(applied: frozenset[MigrationKey]) -> Plan:
+    """The plan and states for a schema that has ``applied``; computed once per process."""
+    loader = migration_graph()
+    full_plan = _full_plan(loader)
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    for migration in full_plan:
+        if (migration.app_label, migration.name) in applied:
+            migration.mutate_state(state, preserve=False)
+    state.apps  # noqa: B018 -- render every model once; each clone below reuses the rendering
+    pre_migrate_apps = state.clone().apps
+    todo = tuple(m for m in full_plan if (m.app_label, m.name) not in applied)
+    steps = []
+    for migration in todo:
+        migration_steps = []
+        for operation in migration.operations:
+            after = state.clone()
+            operation.state_forwards(migration.app_label, after)
+            migration_steps.append(Step(operation, state, after))
+            state = after
+        steps.append(tuple(migration_steps))
+    return Plan(todo, tuple(steps), pre_migrate_apps, _post_migrate_apps(state))
+
+
+def _full_plan(loader: MigrationLoader) -> list[Migration]:
+    """Every migration in the order ``migrate`` applies them to an empty schema."""
+    seen: dict[MigrationKey, Migration] = {}
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            seen.setdefault(key, loader.graph.nodes[key])
+    return list(seen.values())
+
+
+def _post_migrate_apps(state: ProjectState) -> StateApps:
+    """The apps ``migrate`` gives post_migrate handlers: real apps' models re-rendered."""
+    state = state.clone()
+    state.clear_delayed_apps_cache()
+    post_migrate_apps = state.apps
+    with post_migrate_apps.bulk_update():
+        model_keys = []
+        for model_state in post_migrate_apps.real_models:
+            model_key = model_state.app_label, model_state.name_lower
+            model_keys.append(model_key)
+            post_migrate_apps.unregister_model(*model_key)
+    post_migrate_apps.render_multiple(
+        [ModelState.from_model(global_apps.get_model(*model)) for model in model_keys]
+    )
+    return post_migrate_apps
+
+
+def migrate_schema(schema: Schema) -> int:
+    """Bring one existing schema up to date in one transaction; return how many were applied.
+
+    A failure rolls the whole schema back to where it was.
+    """
+    with schema, transaction.atomic():
+        if needs_django_migrate():
+            before = applied_migrations(schema.schema_name) or frozenset()
+            call_command(DjangoMigrateCommand(), interactive=False, verbosity=0, skip_checks=True)
+            return len((applied_migrations(schema.schema_name) or frozenset()) - before)
+        applied = applied_migrations(schema.schema_name)
+        plan = plan_from(applied or frozenset())
+        if not plan.migrations and applied is not None:
+            return 0
+        recorder = MigrationRecorder(connection)
+        if applied is None:
+            with connection.schema_editor() as editor:
+                editor.create_model(recorder.Migration)
+        _run(plan, recorder)
+        return len(plan.migrations)
+
+
+def _run(plan: Plan, recorder: MigrationRecorder) -> None:
+    """``migrate``'s work for one schema, inside the caller's transaction.
+
+    That transaction already makes the schema all or nothing, so migrations and operations get
+    no savepoints of their own, and the migrations are recorded in one statement at the end.
+    """
+    emit_pre_migrate_signal(
+        0, False, connection.alias, apps=plan.pre_migrate_apps, plan=_as_signal_plan(plan)
+    )
+    for migration, steps in zip(plan.migrations, plan.steps, strict=True):
+        with connection.schema_editor(atomic=False) as editor:  # runs deferred SQL on exit
+            for step in steps:
+                step.operation.database_forwards(
+                    migration.app_label, editor, step.before, step.after
+                )
+    recorder.migration_qs.bulk_create(
+        recorder.Migration(app=migration.app_label, name=migration.name)
+        for migration in plan.migrations
+    )
+    emit_post_migrate_signal(
+        0, False, connection.alias, apps=plan.post_migrate_apps, plan=_as_signal_plan(plan)
+    )
+
+
+def _as_signal_plan(plan: Plan) -> list[tuple[Migration, bool]]:
+    return [(migration, False) for migration in plan.migrations]
+
+
+def forget_plans() -> None:
+    """Forget the graph and plans of this process (after migrations changed on disk)."""
+    migration_graph.cache_clear()
+    needs_django_migrate.cache_clear()
+    plan_from.cache_clear()

@@ -1,0 +1,111 @@
+"""Spare schemas: migrated ahead of time, so that a new tenant gets one by renaming it.
+
+A spare is an ordinary dynamic-tenant schema named ``_spare_<random>``: ``migrateschema`` keeps
+spares current like any tenant, and ``ALTER SCHEMA ... RENAME`` turns one into a tenant's schema
+in the tenant's own transaction (a catalog update: rolled back with the tenant if anything
+fails). ``refill_spare_schemas()`` tops the pool up to ``PGSCHEMAS_SPARE_SCHEMAS``; creating a
+tenant starts it in a thread after commit, and ``manage.py refillspares`` or a task runner can
+call it too. With no spare left, a tenant's schema is created and migrated as before.
+"""
+
+import secrets
+import threading
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from .migrations_state import schemas_behind
+from .migrator import expected_migrations
+from .names import quote_schema_name
+from .provisioning import create_and_migrate_schema
+from .schema import NamedSchema, Schema
+
+SPARE_PREFIX = "_spare_"
+# Advisory lock keys (two int4): claiming one spare, and refilling the pool.
+LOCK_CLASS = 0x70677363  # "pgsc"
+REFILL_LOCK = (LOCK_CLASS + 1, 0)
+
+
+def wanted_spares() -> int:
+    return getattr(settings, "PGSCHEMAS_SPARE_SCHEMAS", 0)
+
+
+def spare_schema_names() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE %s ORDER BY oid",
+            [SPARE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def spare_schemas() -> list[Schema]:
+    return [NamedSchema(name, dynamic=True) for name in spare_schema_names()]
+
+
+def claim_spare_schema(schema_name: str) -> bool:
+    """Rename an up-to-date spare to ``schema_name`` in the current transaction.
+
+    False when there is none (or every one is being claimed by someone else right now).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim_spare_schema() must run inside transaction.atomic().")
+    expected = expected_migrations()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid::int4, nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE %s "
+            "ORDER BY oid",
+            [SPARE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        spares = cursor.fetchall()
+        for oid, spare in spares:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, oid])
+            if not cursor.fetchone()[0] or schemas_behind([spare], expected):
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: someone may have taken it meanwhile
+                    cursor.execute(
+                        f"ALTER SCHEMA {quote_schema_name(spare)} "
+                        f"RENAME TO {quote_schema_name(schema_name)}"
+                    )
+            except DatabaseError:
+                continue
+            return True
+    return False
+
+
+def refill_spare_schemas(count: int | None = None) -> int:
+    """Create spares until there are ``count`` (default ``PGSCHEMAS_SPARE_SCHEMAS``).
+
+    Returns how many it created; 0 when another process is refilling. Each spare is created and
+    migrated in its own transaction. Safe to call from any process, any time.
+    """
+    wanted = wanted_spares() if count is None else count
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", REFILL_LOCK)
+        if not cursor.fetchone()[0]:
+            return 0
+        try:
+            missing = wanted - len(spare_schema_names())
+            for _ in range(missing):
+                create_and_migrate_schema(new_spare_name())
+            return max(missing, 0)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", REFILL_LOCK)
+
+
+def new_spare_name() -> str:
+    return f"{SPARE_PREFIX}{secrets.token_hex(8)}"
+
+
+def refill_in_background() -> None:
+    """Refill the pool in a daemon thread (with its own database connection)."""
+    if wanted_spares() > 0:
+        threading.Thread(target=_refill_then_close, name="pgschemas-refill", daemon=True).start()
+
+
+def _refill_then_close() -> None:
+    try:
+        refill_spare_schemas()
+    finally:
+        connection.close()

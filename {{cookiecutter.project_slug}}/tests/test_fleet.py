@@ -1,0 +1,201 @@
+"""migrateschema over a fleet: who is behind, failures isolated and reported, reruns, kills."""
+
+import io
+import os
+import signal
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from pgschemas.migrations_state import schemas_behind
+from pgschemas.migrator import expected_migrations
+from pgschemas.provisioning import drop_schema
+from shared_app.models import Client
+
+from .factories import ClientFactory
+from .processes import manage, run_manage
+
+
+def sql(statement: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+def has_projects_table(schema_name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{schema_name}.tenant_app_project"])
+        return cursor.fetchone()[0]
+
+
+def make_behind(schema_name: str) -> None:
+    """As if tenant_app's migration had never been applied there."""
+    sql(f'DROP TABLE "{schema_name}".tenant_app_project')
+    sql(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'tenant_app'")
+
+
+def make_broken(schema_name: str) -> None:
+    """tenant_app's migration looks unapplied but its table is there: applying it fails."""
+    sql(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'tenant_app'")
+
+
+def migrate(*argv: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("migrateschema", *argv, stdout=out, stderr=err)
+    finally:
+        out.seek(0), err.seek(0)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_one_query_pass_finds_exactly_the_schemas_behind():
+    for name in ("fl_a", "fl_b", "fl_c"):
+        ClientFactory(schema_name=name)
+    make_behind("fl_b")
+    drop_schema("fl_c")
+
+    behind = schemas_behind(["acme", "fl_a", "fl_b", "fl_c", "nowhere"], expected_migrations())
+
+    assert behind == ["fl_b", "fl_c", "nowhere"]
+
+
+@pytest.mark.django_db
+def test_a_failing_schema_is_rolled_back_and_named_while_the_others_are_migrated():
+    for name in ("fl_a", "fl_b", "fl_c"):
+        ClientFactory(schema_name=name)
+    make_behind("fl_a")
+    make_broken("fl_b")
+    make_behind("fl_c")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"Migrating failed for: fl_b\b") as raised:
+        call_command(
+            "migrateschema", "-s", ":dynamic:", "-v", "0", stdout=io.StringIO(), stderr=err
+        )
+
+    assert raised.value.returncode == 1
+    assert (
+        "fl_b" in err.getvalue()
+        and 'relation "tenant_app_project" already exists' in err.getvalue()
+    )
+    assert has_projects_table("fl_a") and has_projects_table("fl_c")
+    assert schemas_behind(["fl_a", "fl_b", "fl_c"], expected_migrations()) == ["fl_b"]
+
+
+@pytest.mark.django_db
+def test_quiet_run_prints_only_the_failures():
+    ClientFactory(schema_name="fl_a")
+    ClientFactory(schema_name="fl_b")
+    make_behind("fl_a")
+    make_broken("fl_b")
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("migrateschema", "-v", "0", stdout=out, stderr=err)
+
+    assert out.getvalue() == ""
+    assert [line.split(":")[0] for line in err.getvalue().splitlines()] == [
+        "Schema 'fl_b' failed",
+        "1 schema(s) failed and were left as they were",
+        "  fl_b",
+    ]
+
+
+@pytest.mark.django_db
+def test_fail_fast_stops_at_the_first_failure():
+    for name in ("fl_a", "fl_b", "fl_c"):
+        ClientFactory(schema_name=name)
+    make_broken("fl_a")
+    make_behind("fl_b")
+
+    with pytest.raises(CommandError, match="fl_a"):
+        call_command(
+            "migrateschema", "-s", ":dynamic:", "--fail-fast", "-v", "0", stderr=io.StringIO()
+        )
+
+    assert not has_projects_table("fl_b")
+
+
+@pytest.mark.django_db
+def test_a_rerun_only_does_what_is_left():
+    ClientFactory(schema_name="fl_a")
+    ClientFactory(schema_name="fl_b")
+    make_behind("fl_b")
+    out = io.StringIO()
+
+    call_command("migrateschema", "-s", ":dynamic:", "-v", "2", stdout=out)
+
+    assert "Schema 'fl_b': 1 migration(s) applied" in out.getvalue()
+    for name in ("acme", "globex", "fl_a"):
+        assert f"Schema '{name}': up to date" in out.getvalue()
+
+
+@pytest.fixture
+def fleet(committed_db):
+    """Six committed tenants for commands run as processes; dropped afterwards."""
+    tenants = [ClientFactory(schema_name=f"fleet_{number}") for number in range(6)]
+    yield tenants
+    Client.objects.filter(schema_name__startswith="fleet_").delete()
+    for tenant in tenants:
+        drop_schema(tenant.schema_name)
+
+
+def test_command_line_reports_every_failure_and_exits_1_in_parallel(fleet):
+    for tenant in fleet:
+        if tenant.schema_name != "fleet_2":
+            make_behind(tenant.schema_name)
+    make_broken("fleet_2")
+    sql('CREATE VIEW "fleet_4".tenant_app_project AS SELECT 1 AS id')  # in the way too
+
+    result = run_manage("migrateschema", "--jobs", "2")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "fleet_2: ProgrammingError" in result.stderr
+    assert "fleet_4: ProgrammingError" in result.stderr
+    assert "Migrating failed for: " in result.stderr
+    assert "schema(s) failed" in result.stdout
+    behind = schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations())
+    assert behind == ["fleet_2", "fleet_4"]
+
+
+def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(fleet):
+    for tenant in fleet:
+        make_behind(tenant.schema_name)
+    blocker = connections.create_connection("default")  # a second session holds a lock
+    blocker.set_autocommit(False)
+    with blocker.cursor() as cursor:
+        cursor.execute('LOCK TABLE "fleet_3".auth_permission IN ACCESS EXCLUSIVE MODE')
+    process = manage("migrateschema", "--jobs", "2", "-s", ":dynamic:")
+    try:
+        wait_for_a_blocked_lock_on("fleet_3.auth_permission")
+        os.killpg(process.pid, signal.SIGKILL)  # the command and its workers
+        process.communicate(timeout=30)
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    assert not has_projects_table("fleet_3")  # its table was created, then rolled back
+    behind = schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations())
+    assert "fleet_3" in behind
+
+    result = run_manage("migrateschema", "-s", ":dynamic:", "-v", "2")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Schema 'fleet_3': 1 migration(s) applied" in result.stdout
+    assert schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations()) == []
+    assert all(has_projects_table(tenant.schema_name) for tenant in fleet)
+
+
+def wait_for_a_blocked_lock_on(table: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks WHERE NOT granted AND relation = to_regclass(%s)", [table]
+            )
+            if cursor.fetchone():
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing waited for a lock on {table}")
