@@ -72,7 +72,7 @@ def migrate_fleet(
         if name not in behind:
             progress.schema_done(name, 0)
     todo = [name for name in dynamic if name in behind]
-    for outcome in _migrate_dynamic(todo, jobs=jobs, fail_fast=fail_fast):
+    for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast):
         _report(outcome, progress, failures)
     return failures
 
@@ -108,7 +108,8 @@ def _migrate_static(
     return Outcome(name, applied=missing)
 
 
-def _migrate_dynamic(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+def migrate_dynamic_schemas(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+    """Create (when missing) and migrate these schemas, in ``jobs`` worker processes."""
     if jobs <= 1 or len(names) <= 1 or connection.in_atomic_block:
         # In a transaction (a test, a caller's atomic()), workers could not see its rows.
         for name in names:

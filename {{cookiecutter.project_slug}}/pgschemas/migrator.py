@@ -8,9 +8,12 @@ the database side of each operation, records the migrations and sends the migrat
 Django's ``migrate`` does.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps as global_apps
 from django.core.management import call_command
@@ -20,6 +23,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.operations.special import RunPython
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.utils.module_loading import module_has_submodule
@@ -28,6 +32,7 @@ from .names import quote_schema_name
 from .schema import Schema
 
 MigrationKey = tuple[str, str]
+DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
 
 
 @dataclass(frozen=True)
@@ -110,10 +115,20 @@ def plan_from(applied: frozenset[MigrationKey]) -> Plan:
         for operation in migration.operations:
             after = state.clone()
             operation.state_forwards(migration.app_label, after)
+            if isinstance(operation, RunPython):
+                _render_fully(state)
             migration_steps.append(Step(operation, state, after))
             state = after
         steps.append(tuple(migration_steps))
     return Plan(todo, tuple(steps), pre_migrate_apps, _post_migrate_apps(state))
+
+
+def _render_fully(state: ProjectState) -> None:
+    """What RunPython does to its state before running (re-render delayed models), done once
+    here instead of once per schema."""
+    state.clear_delayed_apps_cache()
+    state.apps  # noqa: B018
+    state.is_delayed = False
 
 
 def _full_plan(loader: MigrationLoader) -> list[Migration]:
@@ -156,15 +171,11 @@ def migrate_schema(schema: Schema) -> int:
         plan = plan_from(applied or frozenset())
         if not plan.migrations and applied is not None:
             return 0
-        recorder = MigrationRecorder(connection)
-        if applied is None:
-            with connection.schema_editor() as editor:
-                editor.create_model(recorder.Migration)
-        _run(plan, recorder)
+        _run(plan, MigrationRecorder(connection), create_table=applied is None)
         return len(plan.migrations)
 
 
-def _run(plan: Plan, recorder: MigrationRecorder) -> None:
+def _run(plan: Plan, recorder: MigrationRecorder, *, create_table: bool) -> None:
     """``migrate``'s work for one schema, inside the caller's transaction.
 
     That transaction already makes the schema all or nothing, so migrations and operations get
@@ -173,12 +184,16 @@ def _run(plan: Plan, recorder: MigrationRecorder) -> None:
     emit_pre_migrate_signal(
         0, False, connection.alias, apps=plan.pre_migrate_apps, plan=_as_signal_plan(plan)
     )
-    for migration, steps in zip(plan.migrations, plan.steps, strict=True):
-        with connection.schema_editor(atomic=False) as editor:  # runs deferred SQL on exit
-            for step in steps:
-                step.operation.database_forwards(
-                    migration.app_label, editor, step.before, step.after
-                )
+    with batched_ddl():
+        if create_table:  # what the recorder's ensure_schema() does
+            with connection.schema_editor(atomic=False) as editor:
+                editor.create_model(recorder.Migration)
+        for migration, steps in zip(plan.migrations, plan.steps, strict=True):
+            with connection.schema_editor(atomic=False) as editor:  # runs deferred SQL on exit
+                for step in steps:
+                    step.operation.database_forwards(
+                        migration.app_label, editor, step.before, step.after
+                    )
     recorder.migration_qs.bulk_create(
         recorder.Migration(app=migration.app_label, name=migration.name)
         for migration in plan.migrations
@@ -186,6 +201,36 @@ def _run(plan: Plan, recorder: MigrationRecorder) -> None:
     emit_post_migrate_signal(
         0, False, connection.alias, apps=plan.post_migrate_apps, plan=_as_signal_plan(plan)
     )
+
+
+@contextmanager
+def batched_ddl() -> Iterator[None]:
+    """Send consecutive DDL statements to the server together, in one round trip.
+
+    The same statements in the same order: a DDL statement returns nothing, so it can wait
+    until the next statement that does (an introspection query, an INSERT) or the end.
+    """
+    waiting: list[str] = []
+
+    def flush(execute: Callable[..., Any], context: dict[str, Any]) -> None:
+        if waiting:
+            batch = ";\n".join(waiting)
+            waiting.clear()
+            execute(batch, None, False, context)
+
+    def batch(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        if params is None and not many and str(sql).lstrip().upper().startswith(DDL):
+            waiting.append(str(sql))
+            return None
+        flush(execute, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(batch):
+        yield
+    with connection.cursor() as cursor:  # the DDL that came last, unwrapped
+        flush(lambda sql, *_: cursor.execute(sql), {})
 
 
 def _as_signal_plan(plan: Plan) -> list[tuple[Migration, bool]]:

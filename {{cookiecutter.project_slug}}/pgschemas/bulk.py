@@ -1,0 +1,58 @@
+"""Creating many tenants at once: spare schemas migrated in parallel, then each tenant takes one.
+
+Each tenant is still created through the model (``save()``), all or nothing, with its signals.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .fleet import migrate_dynamic_schemas
+from .models import get_domain_model, get_tenant_model, validate_tenant_schema_name
+from .progress import Progress
+from .provisioning import schema_exists
+from .spares import new_spare_name, spare_schema_names
+
+
+def planned_schema_names(prefix: str, start: int, count: int) -> list[str]:
+    """``prefix1``, ``prefix2``...; ValidationError if one is invalid or already taken."""
+    names = [f"{prefix}{number}" for number in range(start, start + count)]
+    for name in names:
+        validate_tenant_schema_name(name)
+    taken = set(
+        get_tenant_model()
+        ._default_manager.filter(schema_name__in=names)
+        .values_list("schema_name", flat=True)
+    )
+    taken.update(name for name in names[:1] + names[-1:] if schema_exists(name))
+    if taken:
+        raise ValidationError(
+            f"These schema names are taken already: {', '.join(sorted(taken)[:5])}. "
+            "Choose another --prefix or --start."
+        )
+    return names
+
+
+def create_tenants(names: list[str], *, domain: str, jobs: int, progress: Progress) -> list[str]:
+    """Create a tenant per schema name (with ``<name>.<domain>`` when domain is given).
+
+    Returns the failures, as "schema: error" lines; the tenants before them were created.
+    """
+    spares = [new_spare_name() for _ in range(len(names) - len(spare_schema_names()))]
+    for outcome in migrate_dynamic_schemas(spares, jobs=jobs, fail_fast=True):
+        if outcome.error is not None:
+            return [f"{outcome.schema_name}: {outcome.error}"]
+    tenant_model, domain_model = get_tenant_model(), get_domain_model()
+    named = any(field.name == "name" for field in tenant_model._meta.get_fields())
+    for name in names:
+        try:
+            with transaction.atomic():
+                tenant = tenant_model(schema_name=name, **({"name": name} if named else {}))
+                tenant.save()
+                if domain:
+                    host = f"{name.replace('_', '-')}.{domain}"
+                    domain_model(tenant=tenant, domain=host, is_primary=True).save()
+        except Exception as error:
+            progress.schema_failed(name, str(error))
+            return [f"{name}: {error}"]
+        progress.schema_done(name, 0)
+    return []
