@@ -2,18 +2,16 @@
 
 import re
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .config import get_tenants_config
+from .host_map import host_map
 from .schema import Schema, StaticSchema
 
 HOST_NAME_PATTERN = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
-_NO_TENANT = 0  # cached for hosts that have no tenant, so unknown hosts cost no query either
 
 
 def normalize_host(host: str) -> str:
@@ -36,47 +34,21 @@ def check_domain(domain: str) -> str:
 
 
 def schema_for_host(host: str) -> Schema | None:
-    """The static tenant (from settings, no query) or dynamic tenant (cached) behind ``host``."""
+    """The static tenant (from settings) or dynamic tenant (from the host map) behind ``host``.
+
+    No query, except the host map's check for changes at most every
+    ``PGSCHEMAS_ROUTING_CHECK_SECONDS``; an unknown host costs nothing more.
+    """
     host = normalize_host(host)
     static = get_tenants_config().static_by_domain.get(host)
     if static is not None:
         return StaticSchema(static.name)
-    if not HOST_NAME_PATTERN.fullmatch(host):
-        return None
-    cache = _cache()
-    tenant = cache.get(_cache_key(host))
-    if tenant is None:
-        tenant = _tenant_for_domain(host) or _NO_TENANT
-        cache.set(_cache_key(host), tenant, _cache_timeout())
-    return tenant or None
+    return host_map().tenant_for(host)
 
 
-def forget_domains(*domains: str) -> None:
-    """Drop cached routing for these domains now, and again once the transaction commits.
-
-    The second time closes the window in which a request could cache the old routing from a
-    transaction that has not committed yet.
-    """
-    keys = [_cache_key(domain) for domain in domains]
-    if keys:
-        _cache().delete_many(keys)
-        transaction.on_commit(lambda: _cache().delete_many(keys))
-
-
-def _tenant_for_domain(domain: str) -> Schema | None:
-    from .models import get_domain_model
-
-    found = get_domain_model().objects.select_related("tenant").filter(domain=domain).first()
-    return found.tenant if found is not None else None
-
-
-def _cache() -> BaseCache:
-    return caches[getattr(settings, "PGSCHEMAS_CACHE", "default")]
-
-
-def _cache_timeout() -> int:
-    return getattr(settings, "PGSCHEMAS_DOMAIN_CACHE_SECONDS", 300)
-
-
-def _cache_key(domain: str) -> str:
-    return f"pgschemas:domain:{domain}"
+def routing_changed() -> None:
+    """A tenant or domain changed in this process: check the host map before the next request
+    here, and again once the transaction has committed. Other processes notice it by themselves
+    within the host map's check interval."""
+    host_map().expire()
+    transaction.on_commit(host_map().expire)

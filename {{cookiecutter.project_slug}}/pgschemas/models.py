@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 
 from .config import get_tenants_config
-from .hosts import check_domain, forget_domains
+from .hosts import check_domain
 from .migrator import migrate_schema
 from .names import check_schema_name
 from .provisioning import create_schema, drop_schema, schema_exists
@@ -155,8 +155,6 @@ class DomainMixin(models.Model):
             )
         domains = type(self)._default_manager
         with transaction.atomic():
-            if not self._state.adding:  # a renamed domain must stop routing at once
-                forget_domains(*domains.filter(pk=self.pk).values_list("domain", flat=True))
             if self.is_primary:
                 primary = domains.filter(tenant_id=self.tenant_id, is_primary=True)
                 primary.exclude(pk=self.pk).update(is_primary=False)

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import setup_databases, teardown_databases
 
+from pgschemas.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
 
@@ -71,3 +72,4 @@ def _fresh_state_after_each_test():
     yield
     deactivate()
     cache.clear()
+    host_map().expire()

@@ -3,6 +3,10 @@
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -36,3 +40,53 @@ def run_manage(*argv: str, timeout: float = 300) -> subprocess.CompletedProcess[
     process = manage(*argv)
     stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+SERVE = """
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from config.wsgi import application
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+server = make_server("127.0.0.1", 0, application, handler_class=Quiet)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+@contextmanager
+def web_processes(count: int) -> Iterator[list[str]]:
+    """``count`` separate server processes of the project (like web workers, each with its own
+    memory), on free ports of 127.0.0.1; yields their base URLs and stops them afterwards."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SERVE],
+            cwd=PROJECT_ROOT,
+            env=process_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield [f"http://127.0.0.1:{process.stdout.readline().strip()}" for process in processes]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+            process.stdout.close()
+
+
+def get(url: str, host: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()

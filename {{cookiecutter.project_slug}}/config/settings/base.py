@@ -115,9 +115,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# How long a host -> tenant lookup is cached. Use a shared cache (Redis, Memcached) in production
-# so that every process forgets a changed domain at once.
-PGSCHEMAS_DOMAIN_CACHE_SECONDS = env.int("PGSCHEMAS_DOMAIN_CACHE_SECONDS", default=300)
+# Each process holds every domain -> tenant in memory and checks the database for routing changes
+# at most this often (one cheap query), so a changed or deleted domain is served by no process
+# for longer than this. No shared cache needed.
+PGSCHEMAS_ROUTING_CHECK_SECONDS = env.float("PGSCHEMAS_ROUTING_CHECK_SECONDS", default=0.5)
 
 # Spare schemas kept migrated ahead of time: a new tenant takes one (a rename, milliseconds) and
 # the pool is refilled after commit. 0 turns the pool off (every schema is migrated at creation).

@@ -1,0 +1,84 @@
+"""Every dynamic tenant's domains, in each process's memory, kept in step with the database.
+
+A dict of every domain to its tenant, loaded in one query. Before serving a request, a process
+checks at most every ``PGSCHEMAS_ROUTING_CHECK_SECONDS`` (default 0.5) whether the domain or
+tenant tables changed since it loaded the map, with one cheap query: the row counts and the sum
+of the rows' ``xmin`` (the id of the transaction that wrote each row version). Any insert,
+update or delete of a committed row changes them, whatever wrote it: ``save()``,
+``QuerySet.update()``, bulk deletes, raw SQL, another server. So every process serves the new
+routing within that interval, with no shared cache, and an unknown host costs no query at all.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+
+from .config import PUBLIC
+from .schema import Schema
+
+DEFAULT_CHECK_SECONDS = 0.5
+
+
+@dataclass
+class HostMap:
+    domains: dict[str, Schema] = field(default_factory=dict)
+    signature: tuple[object, ...] | None = None
+    checked_at: float = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tenant_for(self, domain: str) -> Schema | None:
+        if time.monotonic() - self.checked_at >= _check_seconds():
+            self.refresh()
+        return self.domains.get(domain)
+
+    def expire(self) -> None:
+        """Check the database again before the next lookup in this process."""
+        self.checked_at = float("-inf")
+
+    def refresh(self) -> None:
+        """Reload the map if the tables changed since it was loaded (one thread at a time)."""
+        with self.lock:
+            if time.monotonic() - self.checked_at < _check_seconds():
+                return  # another thread just did
+            signature = _routing_signature()
+            if signature != self.signature:
+                self.domains = _load_domains()
+                self.signature = signature
+            self.checked_at = time.monotonic()
+
+
+def _routing_signature() -> tuple[object, ...]:
+    from .models import get_domain_model, get_tenant_model
+
+    tables = [model._meta.db_table for model in (get_domain_model(), get_tenant_model())]
+    quoted = [connection.ops.quote_name(table) for table in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join(
+                f"(SELECT (count(*), sum(xmin::text::bigint))::text FROM {PUBLIC}.{table})"
+                for table in quoted
+            )
+        )
+        return tuple(cursor.fetchone())
+
+
+def _load_domains() -> dict[str, Schema]:
+    from .models import get_domain_model
+
+    rows = get_domain_model()._default_manager.select_related("tenant")
+    return {row.domain: row.tenant for row in rows.iterator(chunk_size=2000)}
+
+
+def _check_seconds() -> float:
+    return getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
+
+
+_host_map = HostMap()
+
+
+def host_map() -> HostMap:
+    return _host_map
