@@ -10,7 +10,7 @@ from ...progress import Progress
 from ...provisioning import create_missing_schema
 from ...schema import Schema
 from ...selectors import ALL, DYNAMIC, SELECTOR_HELP, all_schemas, select_schemas
-from ...spares import spare_schemas
+from ...spares import refill_spare_schemas, spare_schemas
 
 # Options of Django's migrate that ask for something other than "bring everything up to date":
 # those run Django's migrate in each selected schema, one after the other.
@@ -60,6 +60,8 @@ class Command(migrate.Command):
             schemas, jobs=jobs, fail_fast=fail_fast, progress=progress, stdout=self.stdout
         )
         progress.finish()
+        if not selectors and not failures:
+            refill_spare_schemas()  # a full run also tops up the pool of spare schemas
         if failures:
             self.stderr.write(f"{len(failures)} schema(s) failed and were left as they were:")
             for failure in failures:

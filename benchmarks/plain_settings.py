@@ -1,0 +1,34 @@
+"""Plain single-schema Django: the baseline of every benchmark.
+
+Django's own PostgreSQL engine on a database of its own (public schema only), with what a tenant
+schema holds (plus contenttypes), no pgschemas app, middleware or router, and the tenant URLconf
+as the root one. The alias "other" is a second connection to the same database, for the
+benchmark that alternates between two connections as pgschemas alternates between two tenants.
+"""
+
+import os
+
+from config.settings.test import *  # noqa: F403
+from config.settings.test import DATABASES as PROJECT_DATABASES
+from config.settings.test import MIDDLEWARE, TENANTS
+
+_plain = {
+    **PROJECT_DATABASES["default"],
+    "ENGINE": "django.db.backends.postgresql",
+    "NAME": os.environ["BENCH_PLAIN_DATABASE_NAME"],
+}
+DATABASES = {"default": _plain, "other": dict(_plain)}
+DATABASE_ROUTERS = []
+
+INSTALLED_APPS = list(
+    dict.fromkeys(
+        [
+            "django.contrib.contenttypes",
+            "django.contrib.staticfiles",
+            "django.contrib.messages",
+            *TENANTS["default"]["APPS"],
+        ]
+    )
+)
+MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("pgschemas.")]
+ROOT_URLCONF = TENANTS["default"]["URLCONF"]

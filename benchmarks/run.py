@@ -1,0 +1,395 @@
+"""The template's output against plain single-schema Django, as ratios from one run.
+
+    python benchmarks/run.py [--tenants 100,1000] [--quick]     (from the template root)
+
+Bakes the template with its default answers into a temporary folder and measures the baked
+project there, on the database server of its test settings (DATABASE_URL's, or the embedded one).
+For each fleet size it creates two databases of its own, one for the project (public, static
+tenants, then the customers made with `manage.py createtenants`) and one for plain Django (one
+schema with a customer's tables), and measures the same work on both: `migrateschema` against
+`migrate` (nothing to do, then one new migration), creating tenants, queries and requests through
+the whole middleware stack, within one tenant and round-robin over 100 and 1,000 tenants. The two
+request-serving sides are worker processes that take turns run by run. `--tenants 10000` also
+works (about half an hour). The databases are dropped at the end, also when something failed.
+Information only: nothing asserts these numbers.
+"""
+
+import argparse
+import atexit
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import PIPE
+from typing import Any
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+WORKER_TIMEOUT_SECONDS = 3600  # for one answer of a worker
+# Keys of Django's OPTIONS that are not connection parameters of the driver.
+DJANGO_ONLY_OPTIONS = frozenset({"isolation_level", "server_side_binding", "assume_role", "pool"})
+DOMAIN = "bench.test"
+NEW_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tenant_app", "0001_initial")]
+    operations = [
+        migrations.AddField("project", "bench_note", models.CharField(max_length=20, null=True))
+    ]
+"""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    queries: int  # per run of each ORM benchmark
+    requests: int  # per run of each request benchmark
+    repeats: int  # timed runs of each benchmark and side, after a warm-up run; the best counts
+    creations: int  # tenants created one at a time, per way of creating them
+    mixes: tuple[int, ...]  # how many tenants requests go round
+    command_repeats: int  # runs of `migrateschema` with nothing to do; the best counts
+
+
+DEFAULT = Sizes(
+    queries=1000, requests=1000, repeats=5, creations=20, mixes=(1, 100, 1000), command_repeats=3
+)
+QUICK = Sizes(queries=100, requests=30, repeats=2, creations=3, mixes=(1, 2), command_repeats=1)
+
+
+class BenchmarkError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", default="100,1000", help="fleet sizes, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="3 tenants, few runs: a smoke test")
+    options = parser.parse_args(argv)
+    sizes = QUICK if options.quick else DEFAULT
+    fleets = [3] if options.quick else [int(size) for size in options.tenants.split(",")]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="pgschemas-bench-"))
+    # Removed at exit, after the embedded server (registered later, so stopped earlier) is gone.
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    project = bake(scratch)
+    server = project_database(project)  # keeps the embedded server up while we run
+    try:
+        for tenants in fleets:
+            rows = measure_fleet(project, server, tenants, sizes)
+            print(f"\nAt {tenants} tenants (PostgreSQL {rows.pop('version')}, {where()}):")
+            print(table(rows), flush=True)
+    except BenchmarkError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"\n({time.perf_counter() - started:.0f} s in all)")
+    return 0
+
+
+def bake(folder: Path) -> Path:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--output-dir",
+            str(folder),
+            str(TEMPLATE_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return folder / "my_saas"
+
+
+def where() -> str:
+    return "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded server"
+
+
+def project_database(project: Path) -> dict[str, Any]:
+    """DATABASES["default"] of the baked project's test settings, starting the embedded server
+    if that is the one they use (it stops when the last process using it exits)."""
+    sys.path.insert(0, str(project))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    from config.settings import test
+
+    return test.DATABASES["default"]
+
+
+def admin_connection(database: dict[str, Any]) -> Any:
+    import psycopg2
+
+    parameters = {
+        "dbname": database.get("NAME"),
+        "user": database.get("USER"),
+        "password": database.get("PASSWORD"),
+        "host": database.get("HOST"),
+        "port": database.get("PORT"),
+    }
+    options = database.get("OPTIONS", {})
+    connection = psycopg2.connect(
+        **{key: value for key, value in parameters.items() if value not in (None, "")},
+        **{key: value for key, value in options.items() if key not in DJANGO_ONLY_OPTIONS},
+    )
+    connection.autocommit = True
+    return connection
+
+
+@contextmanager
+def databases(server: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """A database for the project and one for plain Django; their names and the version."""
+    from psycopg2 import sql
+
+    base = f"pgschemas_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    names = (base, f"{base}_plain")
+    with closing(admin_connection(server)) as connection, connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0].split()[0]
+    try:
+        yield names[0], names[1], version
+    finally:
+        with closing(admin_connection(server)) as connection, connection.cursor() as cursor:
+            for name in names:
+                statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                cursor.execute(statement.format(sql.Identifier(name)))
+
+
+def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Sizes) -> dict:
+    mixes = tuple(mix for mix in sizes.mixes if mix <= tenants)
+    with databases(server) as (name, plain_name, version):
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(project), str(HERE)]),
+            "BENCH_DATABASE_NAME": name,
+            "BENCH_PLAIN_DATABASE_NAME": plain_name,
+        }
+        rows: dict[str, Any] = {"version": version}
+        manage(project, env, "pgschemas", "migrateschema", "-v", "0")
+        manage(project, env, "plain", "migrate", "-v", "0")
+        seconds = manage(
+            project,
+            env,
+            "pgschemas",
+            "createtenants",
+            str(tenants),
+            "--prefix",
+            "t_",
+            "--domain",
+            DOMAIN,
+            "-v",
+            "0",
+        )
+        rows["createtenants"] = {
+            "pgschemas": seconds / tenants,
+            "note": f"{tenants / seconds:.0f}/s",
+        }
+        schemas = [f"t_{number}" for number in range(1, max(mixes) + 1)]
+        parameters = {
+            "request_schemas": schemas,
+            "domain": DOMAIN,
+            "queries": sizes.queries,
+            "requests": sizes.requests,
+            "creations": sizes.creations,
+            "mixes": mixes,
+        }
+        with Worker(project, "setup", parameters, env) as setup:
+            parameters["hosts"] = setup.greeting["hosts"]
+        rows.update(serve_and_create(project, parameters, env, sizes))
+        rows["noop"] = best_commands(project, env, sizes.command_repeats)
+        rows["new_migration"] = new_migration(project, env)
+    return rows
+
+
+def manage(project: Path, env: dict[str, str], side: str, *argv: str) -> float:
+    """Run a management command of the baked project; its wall time, start-up included."""
+    settings = "pgschemas_settings" if side == "pgschemas" else "plain_settings"
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=project,
+        env={**env, "DJANGO_SETTINGS_MODULE": settings},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BenchmarkError(f"{side}: manage.py {' '.join(argv)} failed:\n{result.stderr[-4000:]}")
+    return time.perf_counter() - start
+
+
+def best_commands(project: Path, env: dict[str, str], repeats: int) -> dict[str, float]:
+    return {
+        "pgschemas": min(
+            manage(project, env, "pgschemas", "migrateschema", "-v", "0") for _ in range(repeats)
+        ),
+        "plain": min(manage(project, env, "plain", "migrate", "-v", "0") for _ in range(repeats)),
+    }
+
+
+def new_migration(project: Path, env: dict[str, str]) -> dict[str, float]:
+    """Both sides apply the same new migration (a nullable field) once."""
+    path = project / "tenant_app" / "migrations" / "0002_bench_note.py"
+    path.write_text(NEW_MIGRATION)
+    try:
+        return {
+            "pgschemas": manage(project, env, "pgschemas", "migrateschema", "-v", "0"),
+            "plain": manage(project, env, "plain", "migrate", "-v", "0"),
+        }
+    finally:
+        path.unlink()
+
+
+class Worker:
+    """A worker.py process for one side; `run` has it run one benchmark once and waits."""
+
+    def __init__(
+        self, project: Path, side: str, parameters: dict[str, Any], env: dict[str, str]
+    ) -> None:
+        self.side = side
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # a file: a full pipe could block it
+        self._process = subprocess.Popen(
+            [sys.executable, str(HERE / "worker.py"), side, json.dumps(parameters)],
+            cwd=project,
+            env=env,
+            stdin=PIPE,
+            stdout=PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self.greeting = self._answer()  # the hosts from "setup", {"ready": true} from the others
+
+    def run(self, benchmark: str, *, count: bool = False) -> dict[str, float]:
+        try:
+            self._process.stdin.write(json.dumps({"benchmark": benchmark, "count": count}) + "\n")
+            self._process.stdin.flush()
+        except OSError:
+            pass  # it has exited: _answer says why
+        return self._answer()
+
+    def _answer(self) -> dict[str, Any]:
+        watchdog = threading.Timer(WORKER_TIMEOUT_SECONDS, self._process.terminate)
+        watchdog.start()
+        try:
+            line = self._process.stdout.readline()
+        finally:
+            watchdog.cancel()
+        if not line:
+            self._process.wait()
+            self._stderr.seek(0)
+            raise BenchmarkError(
+                f"The {self.side} worker stopped (exit code {self._process.returncode}):\n"
+                f"{self._stderr.read()[-6000:]}"
+            )
+        return json.loads(line)
+
+    def __enter__(self) -> "Worker":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Let the worker exit at the end of its input (it leaves the embedded server cleanly);
+        stop it if it takes long."""
+        with suppress(OSError):
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process.stdout.close()
+        self._stderr.close()
+
+
+def serve_and_create(
+    project: Path, parameters: dict[str, Any], env: dict[str, str], sizes: Sizes
+) -> dict[str, Any]:
+    """Queries and requests on both sides, taking turns run by run so that the machine getting
+    busier or quieter favours neither; then tenant creation (pgschemas only)."""
+    labels = ["queries", "switching", *(f"requests_{mix}" for mix in parameters["mixes"])]
+    rows: dict[str, Any] = {}
+    with ExitStack() as stack:
+        workers = [
+            stack.enter_context(Worker(project, side, parameters, env))
+            for side in ("pgschemas", "plain")
+        ]
+        for label in labels:
+            for worker in workers:
+                worker.run(label)  # warm-up: connections, caches, imports
+            times: dict[str, list[float]] = {worker.side: [] for worker in workers}
+            for repeat in range(sizes.repeats):
+                for worker in workers if repeat % 2 == 0 else workers[::-1]:
+                    times[worker.side].append(worker.run(label)["seconds"])
+            rows[label] = {side: min(values) for side, values in times.items()}
+            rows[label]["round_trips"] = tuple(
+                worker.run(label, count=True)["round_trips"] for worker in workers
+            )
+        for label in ("create_pooled", "create_unpooled"):
+            rows[label] = {"pgschemas": workers[0].run(label)["seconds"]}
+    return rows
+
+
+ROWS = (
+    ("noop", "migrateschema, nothing to do (the command)"),
+    ("new_migration", "migrateschema applying one new migration"),
+    ("create_pooled", "create one tenant + domain, spare schema"),
+    ("create_unpooled", "create one tenant + domain, no spare left"),
+    ("createtenants", "createtenants N, per tenant"),
+    ("queries", "exists() in one tenant"),
+    ("switching", "exists(), alternating 2 tenants"),
+    ("requests_1", "GET / of one tenant"),
+    ("requests_2", "GET / round-robin over 2 tenants"),
+    ("requests_100", "GET / round-robin over 100 tenants"),
+    ("requests_1000", "GET / round-robin over 1,000 tenants"),
+    ("requests_10000", "GET / round-robin over 10,000 tenants"),
+)
+
+
+def table(rows: dict[str, Any]) -> str:
+    """One line per measurement: time on each side, their ratio, and statements sent."""
+    lines = [
+        "{:<44} {:>10} {:>10} {:>7}  {}".format(
+            "what", "pgschemas", "plain", "ratio", "statements (pgschemas / plain)"
+        )
+    ]
+    for label, what in ROWS:
+        if label not in rows:
+            continue
+        row = rows[label]
+        ours, theirs = row["pgschemas"], row.get("plain")
+        ratio = f"{ours / theirs:>6.2f}x" if theirs else "      -"
+        trips = row.get("round_trips")
+        extra = f"{trips[0]:.2f} / {trips[1]:.2f}" if trips else row.get("note", "")
+        plain = duration(theirs) if theirs else "-"
+        lines.append(f"{what:<44} {duration(ours):>10} {plain:>10} {ratio}  {extra}")
+    lines.append(
+        "Ratio = pgschemas / plain single-schema Django (1.00x = no overhead); commands include "
+        "Python start-up; tenant creation is the median of single creations."
+    )
+    return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

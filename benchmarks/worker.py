@@ -1,0 +1,228 @@
+"""One side of the benchmarks, in a process of its own inside the baked project (run.py starts it).
+
+    python worker.py setup|pgschemas|plain PARAMETERS_JSON        (cwd: the baked project)
+
+"setup" fills the benchmark databases: PROJECTS rows in each tenant that requests go to (and in
+the plain database), and prints {"hosts": [...]}. "pgschemas" and "plain" prepare their
+workloads under the project's settings and under plain Django, print {"ready": true}, then run
+one workload per line read from stdin ({"benchmark": "queries", "count": false}) and answer each
+with a line of JSON: the time per unit, or with "count" the statements per unit. They exit at
+the end of stdin.
+"""
+
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = {
+    "setup": "pgschemas_settings",
+    "pgschemas": "pgschemas_settings",
+    "plain": "plain_settings",
+}
+PROJECTS = 20  # rows in each tenant that requests are sent to
+
+
+@dataclass(frozen=True)
+class Workload:
+    """``work()`` does ``units`` things (queries, requests, tenants) and returns the seconds the
+    timed part took (setting up, such as filling the pool of spares, is not timed)."""
+
+    work: Callable[[], float]
+    units: int
+
+
+def timed(work: Callable[[], None], units: int) -> Workload:
+    def run() -> float:
+        start = time.perf_counter()
+        work()
+        return time.perf_counter() - start
+
+    return Workload(run, units)
+
+
+def main(side: str, parameters: dict[str, Any]) -> None:
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    answers, sys.stdout = sys.stdout, sys.stderr  # whatever else is printed stays out of the way
+    sys.path[:0] = [str(Path.cwd()), str(HERE)]
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[side]
+    import django
+
+    django.setup()
+    if side == "setup":
+        answer(answers, setup(**parameters))
+        return
+    workloads = (pgschemas_workloads if side == "pgschemas" else plain_workloads)(**parameters)
+    answer(answers, {"ready": True})
+    for line in sys.stdin:
+        command = json.loads(line)
+        answer(answers, run(workloads[command["benchmark"]], count=command["count"]))
+
+
+def answer(answers: TextIO, result: dict[str, Any]) -> None:
+    answers.write(json.dumps(result) + "\n")
+    answers.flush()
+
+
+def run(workload: Workload, *, count: bool) -> dict[str, float]:
+    """Run a workload once: its time per unit, or with `count` its statements per unit."""
+    if count:
+        with counting_round_trips() as counter:
+            workload.work()
+        return {"round_trips": counter.count / workload.units}
+    return {"seconds": workload.work() / workload.units}
+
+
+def exit_on_sigterm(*_: object) -> None:
+    """Exit through atexit when stopped, so as to leave the embedded server cleanly."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(128 + signal.SIGTERM)
+
+
+def setup(*, request_schemas: list[str], domain: str, **_: Any) -> dict[str, Any]:
+    """Projects in the tenants that requests go to, and in the plain database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for schema_name in request_schemas:
+            cursor.execute(
+                f'INSERT INTO "{schema_name}".tenant_app_project (name, description, created_at) '
+                "SELECT %s || ' project ' || n, '', now() FROM generate_series(1, %s) n",
+                [schema_name, PROJECTS],
+            )
+    hosts = [f"{name.replace('_', '-')}.{domain}" for name in request_schemas]
+    return {"hosts": hosts}
+
+
+def pgschemas_workloads(
+    *, request_schemas: list[str], hosts: list[str], queries: int, requests: int, **sizes: Any
+) -> dict[str, Workload]:
+    from django.conf import settings
+    from pgschemas.spares import refill_spare_schemas
+    from shared_app.models import Client, Domain
+    from tenant_app.models import Project
+
+    first, second = (Client.objects.get(schema_name=name) for name in request_schemas[:2])
+    with first:
+        ids = list(Project.objects.values_list("pk", flat=True))
+
+    def one_tenant() -> None:
+        with first:
+            for number in range(queries):
+                Project.objects.filter(pk=ids[number % len(ids)]).exists()
+
+    def switching() -> None:
+        tenants = (first, second)
+        for number in range(queries):
+            with tenants[number % 2]:
+                Project.objects.filter(pk=ids[number % len(ids)]).exists()
+
+    created = iter(range(10**9))
+
+    def create_tenants(*, pooled: bool) -> Callable[[], float]:
+        def create() -> float:
+            if pooled:
+                refill_spare_schemas(sizes["creations"])  # not timed: the background's work
+            times = []
+            for _ in range(sizes["creations"]):
+                name = f"new_{next(created)}"
+                start = time.perf_counter()
+                tenant = Client.objects.create(schema_name=name, name=name)
+                Domain.objects.create(
+                    tenant=tenant,
+                    domain=f"{name.replace('_', '-')}.{settings.DOMAIN_NAME}",
+                    is_primary=True,
+                )
+                times.append(time.perf_counter() - start)
+            return statistics.median(times) * len(times)  # the median, as a total
+
+        return create
+
+    workloads = {
+        "queries": timed(one_tenant, queries),
+        "switching": timed(switching, queries),
+        "create_pooled": Workload(create_tenants(pooled=True), sizes["creations"]),
+        "create_unpooled": Workload(create_tenants(pooled=False), sizes["creations"]),
+    }
+    for mix in sizes["mixes"]:
+        workloads[f"requests_{mix}"] = timed(get_pages(hosts[:mix], requests), requests)
+    return workloads
+
+
+def plain_workloads(
+    *, hosts: list[str], queries: int, requests: int, **sizes: Any
+) -> dict[str, Workload]:
+    """The same work for plain Django, always on its one schema."""
+    from tenant_app.models import Project
+
+    if not Project.objects.exists():
+        Project.objects.bulk_create(Project(name=f"plain project {n}") for n in range(PROJECTS))
+    ids = list(Project.objects.values_list("pk", flat=True))
+
+    def one_tenant() -> None:
+        for number in range(queries):
+            Project.objects.filter(pk=ids[number % len(ids)]).exists()
+
+    def switching() -> None:
+        aliases = ("default", "other")
+        for number in range(queries):
+            Project.objects.using(aliases[number % 2]).filter(pk=ids[number % len(ids)]).exists()
+
+    workloads = {
+        "queries": timed(one_tenant, queries),
+        "switching": timed(switching, queries),
+    }
+    for mix in sizes["mixes"]:
+        workloads[f"requests_{mix}"] = timed(get_pages(hosts[:1], requests), requests)
+    return workloads
+
+
+def get_pages(hosts: list[str], requests: int) -> Callable[[], None]:
+    """GET / `requests` times through the whole middleware stack, cycling through `hosts`."""
+    from django.test import Client as TestClient
+
+    clients = [TestClient(HTTP_HOST=host) for host in hosts]
+    for client in clients:
+        response = client.get("/")
+        if response.status_code != 200 or " project 1" not in response.content.decode():
+            raise SystemExit(f"GET / of {client.defaults} did not list its projects: {response}")
+
+    def get() -> None:
+        for number in range(requests):
+            clients[number % len(clients)].get("/")
+
+    return get
+
+
+@dataclass
+class RoundTrips:
+    count: int = 0
+
+
+@contextmanager
+def counting_round_trips() -> Iterator[RoundTrips]:
+    """Count every statement sent to the server, the backend's own SET search_path included."""
+    from django.db import connections
+
+    counter = RoundTrips()
+
+    def count(execute: Callable[..., Any], *args: Any) -> Any:
+        counter.count += 1
+        return execute(*args)
+
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(count))
+        yield counter
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], json.loads(sys.argv[2]))

@@ -1,1 +1,0 @@
-"""Benchmarks of the tenancy layer against plain single-schema Django: see run.py."""
