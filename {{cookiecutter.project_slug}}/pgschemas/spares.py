@@ -8,6 +8,7 @@ tenant starts it in a thread after commit, and ``manage.py refillspares`` or a t
 call it too. With no spare left, a tenant's schema is created and migrated as before.
 """
 
+import logging
 import secrets
 import threading
 
@@ -19,6 +20,8 @@ from .migrator import expected_migrations
 from .names import quote_schema_name
 from .provisioning import create_and_migrate_schema
 from .schema import NamedSchema, Schema
+
+logger = logging.getLogger(__name__)
 
 SPARE_PREFIX = "_spare_"
 # Advisory lock keys (two int4): claiming one spare, and refilling the pool.
@@ -107,5 +110,7 @@ def refill_in_background() -> None:
 def _refill_then_close() -> None:
     try:
         refill_spare_schemas()
+    except Exception:  # nobody waits for this thread: say why the pool stays short
+        logger.exception("Refilling the spare schemas failed; new tenants are migrated instead.")
     finally:
         connection.close()

@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import signal
 import time
 
@@ -130,6 +131,32 @@ def test_a_rerun_only_does_what_is_left():
     assert "Schema 'fl_b': 1 migration(s) applied" in out.getvalue()
     for name in ("acme", "globex", "fl_a"):
         assert f"Schema '{name}': up to date" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_default_verbosity_ends_with_a_summary():
+    ClientFactory(schema_name="fl_a")
+    make_behind("fl_a")
+    out = io.StringIO()
+
+    call_command("migrateschema", stdout=out)
+
+    summary = out.getvalue().splitlines()[-1]
+    assert re.fullmatch(
+        r"\d+ of \d+ schemas done in [\d.]+ s: 1 migration\(s\) applied, 0 .*", summary
+    )
+
+
+@pytest.mark.django_db
+def test_djangos_own_arguments_go_through_each_selected_schema():
+    ClientFactory(schema_name="fl_a")
+    make_behind("fl_a")
+    out = io.StringIO()
+
+    call_command("migrateschema", "tenant_app", "-s", "fl_a", stdout=out)
+
+    assert "Schema 'fl_a':" in out.getvalue() and "tenant_app.0001_initial... OK" in out.getvalue()
+    assert has_projects_table("fl_a")
 
 
 @pytest.fixture
