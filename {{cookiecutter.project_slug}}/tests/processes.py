@@ -3,8 +3,6 @@
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,12 +79,3 @@ def web_processes(count: int) -> Iterator[list[str]]:
         for process in processes:
             process.wait(timeout=30)
             process.stdout.close()
-
-
-def get(url: str, host: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Host": host})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()

@@ -30,6 +30,11 @@ def has_projects_table(schema_name: str) -> bool:
         return cursor.fetchone()[0]
 
 
+def tenants(*schema_names: str) -> None:
+    for name in schema_names:
+        ClientFactory(schema_name=name)
+
+
 def make_behind(schema_name: str) -> None:
     """As if tenant_app's migration had never been applied there."""
     sql(f'DROP TABLE "{schema_name}".tenant_app_project')
@@ -41,19 +46,9 @@ def make_broken(schema_name: str) -> None:
     sql(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'tenant_app'")
 
 
-def migrate(*argv: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("migrateschema", *argv, stdout=out, stderr=err)
-    finally:
-        out.seek(0), err.seek(0)
-    return out.getvalue(), err.getvalue()
-
-
 @pytest.mark.django_db
 def test_one_query_pass_finds_exactly_the_schemas_behind():
-    for name in ("fl_a", "fl_b", "fl_c"):
-        ClientFactory(schema_name=name)
+    tenants("fl_a", "fl_b", "fl_c")
     make_behind("fl_b")
     drop_schema("fl_c")
 
@@ -64,8 +59,7 @@ def test_one_query_pass_finds_exactly_the_schemas_behind():
 
 @pytest.mark.django_db
 def test_a_failing_schema_is_rolled_back_and_named_while_the_others_are_migrated():
-    for name in ("fl_a", "fl_b", "fl_c"):
-        ClientFactory(schema_name=name)
+    tenants("fl_a", "fl_b", "fl_c")
     make_behind("fl_a")
     make_broken("fl_b")
     make_behind("fl_c")
@@ -87,8 +81,7 @@ def test_a_failing_schema_is_rolled_back_and_named_while_the_others_are_migrated
 
 @pytest.mark.django_db
 def test_quiet_run_prints_only_the_failures():
-    ClientFactory(schema_name="fl_a")
-    ClientFactory(schema_name="fl_b")
+    tenants("fl_a", "fl_b")
     make_behind("fl_a")
     make_broken("fl_b")
     out, err = io.StringIO(), io.StringIO()
@@ -106,8 +99,7 @@ def test_quiet_run_prints_only_the_failures():
 
 @pytest.mark.django_db
 def test_fail_fast_stops_at_the_first_failure():
-    for name in ("fl_a", "fl_b", "fl_c"):
-        ClientFactory(schema_name=name)
+    tenants("fl_a", "fl_b", "fl_c")
     make_broken("fl_a")
     make_behind("fl_b")
 
@@ -121,8 +113,7 @@ def test_fail_fast_stops_at_the_first_failure():
 
 @pytest.mark.django_db
 def test_a_rerun_only_does_what_is_left():
-    ClientFactory(schema_name="fl_a")
-    ClientFactory(schema_name="fl_b")
+    tenants("fl_a", "fl_b")
     make_behind("fl_b")
     out = io.StringIO()
 
@@ -135,7 +126,7 @@ def test_a_rerun_only_does_what_is_left():
 
 @pytest.mark.django_db
 def test_default_verbosity_ends_with_a_summary():
-    ClientFactory(schema_name="fl_a")
+    tenants("fl_a")
     make_behind("fl_a")
     out = io.StringIO()
 
@@ -149,7 +140,7 @@ def test_default_verbosity_ends_with_a_summary():
 
 @pytest.mark.django_db
 def test_djangos_own_arguments_go_through_each_selected_schema():
-    ClientFactory(schema_name="fl_a")
+    tenants("fl_a")
     make_behind("fl_a")
     out = io.StringIO()
 

@@ -15,7 +15,8 @@ from pgschemas.host_map import host_map
 from shared_app.models import Client, Domain
 
 from .factories import ClientFactory, DomainFactory, ProjectFactory
-from .processes import get, web_processes
+from .processes import web_processes
+from .test_isolation import fetch as get
 
 SHARED_HOST = "shop.routing.test"
 PROPAGATION_SECONDS = 1.0
