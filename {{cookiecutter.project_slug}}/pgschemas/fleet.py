@@ -8,6 +8,8 @@ unless ``fail_fast``.
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -126,7 +128,12 @@ def _in_workers(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Out
     migration_graph()  # loaded before the fork: once for all workers
     connections.close_all()  # a forked child must not share the parent's connection
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(names)),
+        mp_context=context,
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
     pending: dict[Future[Outcome], str] = {
         pool.submit(migrate_dynamic_schema, name): name for name in names
     }
@@ -147,6 +154,18 @@ def _in_workers(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Out
                     fail_fast = False  # let the ones already running finish and report
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker whose command was killed stops too (its open transaction is rolled back),
+    rather than waiting forever for work."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="pgschemas-parent-watch", daemon=True).start()
 
 
 def migrate_dynamic_schema(name: str) -> Outcome:

@@ -188,8 +188,9 @@ def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(f
     process = manage("migrateschema", "--jobs", "2", "-s", ":dynamic:")
     try:
         wait_for_a_blocked_lock_on("fleet_3.auth_permission")
-        os.killpg(process.pid, signal.SIGKILL)  # the command and its workers
+        os.kill(process.pid, signal.SIGKILL)  # the command; its workers notice and stop
         process.communicate(timeout=30)
+        wait_for_no_process_in_session(process.pid)
     finally:
         blocker.rollback()
         blocker.close()
@@ -204,6 +205,28 @@ def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(f
     assert "Schema 'fleet_3': 1 migration(s) applied" in result.stdout
     assert schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations()) == []
     assert all(has_projects_table(tenant.schema_name) for tenant in fleet)
+
+
+def wait_for_no_process_in_session(session_id: int, timeout: float = 30) -> None:
+    """The workers of a killed command exit by themselves (they are in its session)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [
+            pid
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and _session_of(int(pid)) == session_id
+        ]
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"workers of the killed command still run: {alive}")
+
+
+def _session_of(pid: int) -> int | None:
+    try:
+        return os.getsid(pid)
+    except OSError:
+        return None
 
 
 def wait_for_a_blocked_lock_on(table: str, timeout: float = 60) -> None:
