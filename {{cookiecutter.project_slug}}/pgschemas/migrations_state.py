@@ -1,6 +1,6 @@
 """Which schemas have migrations to apply, for the whole fleet in a couple of queries."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import connection
 
@@ -14,17 +14,15 @@ def schemas_behind(schema_names: Sequence[str], expected: frozenset[MigrationKey
     """The schemas, in the order given, that miss a schema, a table or an expected migration.
 
     One catalog lookup finds the ``django_migrations`` tables (by name: an index scan, not a
-    walk through every schema's tables), then one query per 500 schemas counts how many of the
-    expected migrations each has.
+    walk through every schema's tables), then one query per 500 schemas reads what each has
+    recorded, compared here with what the migrations on disk expect.
     """
     with_table = _schemas_with_migrations_table(schema_names)
     complete: set[str] = set()
     candidates = [name for name in schema_names if name in with_table]
     for start in range(0, len(candidates), SCHEMAS_PER_QUERY):
         chunk = candidates[start : start + SCHEMAS_PER_QUERY]
-        complete.update(
-            name for name, count in _expected_counts(chunk, expected) if count == len(expected)
-        )
+        complete.update(name for name, applied in _applied_in(chunk) if expected <= applied)
     return [name for name in schema_names if name not in complete]
 
 
@@ -43,22 +41,14 @@ def _schemas_with_migrations_table(schema_names: Sequence[str]) -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
-def _expected_counts(
-    schema_names: Sequence[str], expected: frozenset[MigrationKey]
-) -> list[tuple[str, int]]:
-    """(schema, how many expected migrations it has recorded) for each schema."""
-    if not expected:
-        return [(name, 0) for name in schema_names]
-    counts = " UNION ALL ".join(
-        "SELECT %s, count(DISTINCT (m.app, m.name)) "
-        f"FROM {quote_schema_name(name)}.django_migrations m "
-        "JOIN expected e ON e.app = m.app AND e.name = m.name"
+def _applied_in(schema_names: Sequence[str]) -> Iterator[tuple[str, set[MigrationKey]]]:
+    """(schema, the migrations it has recorded) for each schema, in one query."""
+    applied = " UNION ALL ".join(
+        f"SELECT %s, array_agg(m.app), array_agg(m.name) "
+        f"FROM {quote_schema_name(name)}.django_migrations m"
         for name in schema_names
     )
-    apps, names = zip(*sorted(expected), strict=True)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH expected(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) {counts}",
-            [list(apps), list(names), *schema_names],
-        )
-        return cursor.fetchall()
+        cursor.execute(applied, list(schema_names))
+        for name, apps, names in cursor.fetchall():
+            yield name, set(zip(apps or (), names or (), strict=True))
