@@ -1,7 +1,8 @@
 """benchmarks/run.py bakes the template, measures every row and prints it; no timing is checked.
 
 Statement counts are checked where they are the point: a query or a request within one tenant
-costs plain Django's single statement.
+costs plain Django's single statement (plus, for requests, the host map's check for routing
+changes: one statement per process every half second at most).
 """
 
 import os
@@ -41,4 +42,5 @@ def test_quick_benchmarks_report_every_row_and_plain_round_trips_within_a_tenant
         assert len(lines) == 1, f"no single line for {row!r}:\n{result.stdout}"
         assert re.search(r"\d+(\.\d+)? (us|ms|s) ", lines[0]), lines[0]
         if row in ONE_STATEMENT:
-            assert lines[0].rstrip().endswith("1.00 / 1.00"), lines[0]
+            ours, plain = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
+            assert plain == "1.00" and 1.0 <= float(ours) <= 1.1, lines[0]
