@@ -24,6 +24,10 @@ from .schema import NamedSchema, Schema
 logger = logging.getLogger(__name__)
 
 SPARE_PREFIX = "_spare_"
+# Names from "_spare_" up to (not including) "_spare`": a range scan of pg_namespace's index on
+# nspname, however many tenant schemas there are.
+SPARES_BY_NAME = "pg_catalog.pg_namespace WHERE nspname >= %s AND nspname < %s"
+SPARE_NAME_RANGE = [SPARE_PREFIX, SPARE_PREFIX[:-1] + chr(ord(SPARE_PREFIX[-1]) + 1)]
 # Advisory lock keys (two int4): claiming one spare, and refilling the pool.
 LOCK_CLASS = 0x70677363  # "pgsc"
 REFILL_LOCK = (LOCK_CLASS + 1, 0)
@@ -35,10 +39,7 @@ def wanted_spares() -> int:
 
 def spare_schema_names() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE %s ORDER BY oid",
-            [SPARE_PREFIX.replace("_", r"\_") + "%"],
-        )
+        cursor.execute(f"SELECT nspname FROM {SPARES_BY_NAME} ORDER BY oid", SPARE_NAME_RANGE)
         return [name for (name,) in cursor.fetchall()]
 
 
@@ -56,9 +57,7 @@ def claim_spare_schema(schema_name: str) -> bool:
     expected = expected_migrations()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT oid::int4, nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE %s "
-            "ORDER BY oid",
-            [SPARE_PREFIX.replace("_", r"\_") + "%"],
+            f"SELECT oid::int4, nspname FROM {SPARES_BY_NAME} ORDER BY oid", SPARE_NAME_RANGE
         )
         spares = cursor.fetchall()
         for oid, spare in spares:
