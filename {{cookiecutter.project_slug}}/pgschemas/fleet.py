@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connection, connections, transaction
 
+from .config import PUBLIC
 from .migrations_state import schemas_behind
 from .migrator import (
     MigrationKey,
@@ -66,8 +67,8 @@ def migrate_fleet(
         progress.total += 1
         outcome = _migrate_static(schema, expected, progress.verbosity, stdout)
         _report(outcome, progress, failures)
-        if failures and fail_fast:
-            return failures
+        if failures and (fail_fast or outcome.schema_name == PUBLIC):
+            return failures  # every tenant relies on public (content types, the tenant table)
     progress.total += len(dynamic)
     behind = set(schemas_behind(dynamic, expected))
     for name in dynamic:
