@@ -98,6 +98,18 @@ def test_quiet_run_prints_only_the_failures():
 
 
 @pytest.mark.django_db
+def test_a_failing_public_schema_stops_the_run_before_the_tenants():
+    tenants("fl_a")
+    make_behind("fl_a")
+    sql("DELETE FROM public.django_migrations WHERE app = 'shared_app'")  # its tables stay
+
+    with pytest.raises(CommandError, match=r"failed for: public\b"):
+        call_command("migrateschema", "-v", "0", stderr=io.StringIO())
+
+    assert not has_projects_table("fl_a")
+
+
+@pytest.mark.django_db
 def test_fail_fast_stops_at_the_first_failure():
     tenants("fl_a", "fl_b", "fl_c")
     make_broken("fl_a")
