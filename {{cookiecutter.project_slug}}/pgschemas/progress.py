@@ -60,7 +60,7 @@ class Progress:
             return
         now = time.monotonic()
         every = TERMINAL_REFRESH_SECONDS if self.live else LOG_LINE_SECONDS
-        if now - self._last_shown < every:
+        if now - self._last_shown < every and not (self.live and self.done == self.total):
             return
         self._last_shown = now
         if self.live:

@@ -22,15 +22,14 @@ def process_env() -> dict[str, str]:
 
 def manage(*argv: str, **popen: object) -> subprocess.Popen[str]:
     """Start ``python manage.py *argv`` in a new session (so it can be killed as a group)."""
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
     return subprocess.Popen(
         [sys.executable, "manage.py", *argv],
         cwd=PROJECT_ROOT,
         env=process_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        **popen,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]
     )
 
 

@@ -2,6 +2,7 @@
 
 import io
 import os
+import pty
 import re
 import signal
 import time
@@ -188,6 +189,33 @@ def test_command_line_reports_every_failure_and_exits_1_in_parallel(fleet):
     assert "schema(s) failed" in result.stdout
     behind = schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations())
     assert behind == ["fleet_2", "fleet_4"]
+
+
+def test_a_terminal_gets_a_live_progress_line(fleet):
+    make_behind("fleet_1")
+    leader, follower = pty.openpty()
+    process = manage("migrateschema", "-s", ":dynamic:", stdout=follower)
+    os.close(follower)
+    output = read_all(leader)
+    process.wait(timeout=60)
+
+    assert process.returncode == 0, output
+    assert "\r\x1b[K" in output  # the line is redrawn in place
+    assert re.search(r"\d+/\d+ schemas, 0 failed, [\d.]+ schemas/s, \d+ s left", output)
+
+
+def read_all(descriptor: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 4096)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(descriptor)
+    return b"".join(chunks).decode()
 
 
 def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(fleet):
