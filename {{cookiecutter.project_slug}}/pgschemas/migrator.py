@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, transaction
+from django.db.migrations.exceptions import InconsistentMigrationHistory
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
 from django.db.migrations.operations.base import Operation
@@ -101,6 +102,7 @@ def applied_migrations(schema_name: str) -> frozenset[MigrationKey] | None:
 def plan_from(applied: frozenset[MigrationKey]) -> Plan:
     """The plan and states for a schema that has ``applied``; computed once per process."""
     loader = migration_graph()
+    _check_consistent(loader, applied)
     full_plan = _full_plan(loader)
     state = ProjectState(real_apps=loader.unmigrated_apps)
     for migration in full_plan:
@@ -121,6 +123,17 @@ def plan_from(applied: frozenset[MigrationKey]) -> Plan:
             state = after
         steps.append(tuple(migration_steps))
     return Plan(todo, tuple(steps), pre_migrate_apps, _post_migrate_apps(state))
+
+
+def _check_consistent(loader: MigrationLoader, applied: frozenset[MigrationKey]) -> None:
+    """Refuse, as ``migrate`` does, a history with a migration applied before a dependency."""
+    for key in applied & loader.graph.nodes.keys():
+        for parent in loader.graph.node_map[key].parents:
+            if parent.key not in applied:
+                raise InconsistentMigrationHistory(
+                    f"Migration {key[0]}.{key[1]} is applied before its dependency "
+                    f"{parent.key[0]}.{parent.key[1]}."
+                )
 
 
 def _render_fully(state: ProjectState) -> None:
@@ -235,10 +248,3 @@ def batched_ddl() -> Iterator[None]:
 
 def _as_signal_plan(plan: Plan) -> list[tuple[Migration, bool]]:
     return [(migration, False) for migration in plan.migrations]
-
-
-def forget_plans() -> None:
-    """Forget the graph and plans of this process (after migrations changed on disk)."""
-    migration_graph.cache_clear()
-    needs_django_migrate.cache_clear()
-    plan_from.cache_clear()

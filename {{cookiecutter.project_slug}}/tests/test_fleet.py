@@ -111,6 +111,19 @@ def test_a_failing_public_schema_stops_the_run_before_the_tenants():
 
 
 @pytest.mark.django_db
+def test_an_inconsistent_history_is_refused_as_django_refuses_it():
+    tenants("fl_a")
+    sql("DELETE FROM fl_a.django_migrations WHERE app = 'auth' AND name = '0001_initial'")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"failed for: fl_a\b"):
+        call_command("migrateschema", "-s", "fl_a", "-v", "0", stderr=err)
+
+    assert "InconsistentMigrationHistory: Migration " in err.getvalue()
+    assert "before its dependency auth.0001_initial" in err.getvalue()
+
+
+@pytest.mark.django_db
 def test_fail_fast_stops_at_the_first_failure():
     tenants("fl_a", "fl_b", "fl_c")
     make_broken("fl_a")
