@@ -9,7 +9,7 @@ from django.db import transaction
 from .fleet import migrate_dynamic_schemas
 from .models import get_domain_model, get_tenant_model, validate_tenant_schema_name
 from .progress import Progress
-from .provisioning import schema_exists
+from .provisioning import existing_schemas
 from .spares import new_spare_name, spare_schema_names
 
 
@@ -23,7 +23,7 @@ def planned_schema_names(prefix: str, start: int, count: int) -> list[str]:
         ._default_manager.filter(schema_name__in=names)
         .values_list("schema_name", flat=True)
     )
-    taken.update(name for name in names[:1] + names[-1:] if schema_exists(name))
+    taken.update(existing_schemas(names))
     if taken:
         raise ValidationError(
             f"These schema names are taken already: {', '.join(sorted(taken)[:5])}. "

@@ -28,6 +28,14 @@ def schema_exists(schema_name: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def existing_schemas(schema_names: list[str]) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s)", [schema_names]
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
 def create_missing_schema(schema: Schema) -> None:
     if schema.schema_name != PUBLIC and not schema_exists(schema.schema_name):
         create_schema(schema.schema_name)

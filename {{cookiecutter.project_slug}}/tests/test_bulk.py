@@ -1,0 +1,38 @@
+"""manage.py createtenants: many tenants through the model, each all or nothing."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pgschemas.spares import spare_schema_names
+from shared_app.models import Client
+
+from .factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_createtenants_makes_each_tenant_with_its_domain_and_schema(client):
+    call_command("createtenants", "2", "--prefix", "bk_", "--domain", "bulk.test", verbosity=0)
+
+    tenants = Client.objects.filter(schema_name__startswith="bk_").order_by("schema_name")
+    assert [t.schema_name for t in tenants] == ["bk_1", "bk_2"]
+    assert [d.domain for t in tenants for d in t.domains.all()] == [
+        "bk-1.bulk.test",
+        "bk-2.bulk.test",
+    ]
+    assert client.get("/", headers={"host": "bk-2.bulk.test"}).status_code == 200
+    assert spare_schema_names() == []  # the spares it made were all taken
+
+
+def test_createtenants_refuses_names_already_taken():
+    ClientFactory(schema_name="bk_2")
+
+    with pytest.raises(CommandError, match=r"taken already: bk_2\. Choose another --prefix"):
+        call_command("createtenants", "3", "--prefix", "bk_", verbosity=0)
+
+    assert not Client.objects.filter(schema_name__in=["bk_1", "bk_3"]).exists()
+
+
+def test_createtenants_refuses_an_invalid_prefix():
+    with pytest.raises(CommandError, match=r"'Bad-1' is not a valid schema name"):
+        call_command("createtenants", "1", "--prefix", "Bad-", verbosity=0)
