@@ -101,9 +101,13 @@ def new_spare_name() -> str:
 
 
 def refill_in_background() -> None:
-    """Refill the pool in a daemon thread (with its own database connection)."""
+    """Refill the pool in a thread with its own database connection.
+
+    Not a daemon thread: a process that ends (a command, a web worker) finishes the spare it is
+    making rather than dropping its connection mid-transaction.
+    """
     if wanted_spares() > 0:
-        threading.Thread(target=_refill_then_close, name="pgschemas-refill", daemon=True).start()
+        threading.Thread(target=_refill_then_close, name="pgschemas-refill").start()
 
 
 def _refill_then_close() -> None:
