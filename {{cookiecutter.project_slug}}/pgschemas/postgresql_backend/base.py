@@ -1,10 +1,20 @@
+"""Django's PostgreSQL backend, aware of the active schema.
+
+Use it as ``DATABASES["default"]["ENGINE"] = "pgschemas.postgresql_backend"``.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.postgresql import base
 
 from ..config import PUBLIC
 from ..names import quote_schema_name
-from ..schema import get_active_schema
+from ..pooling import refuse_transaction_pooler
+from ..schema import get_active_schema, in_active_schema
+from .cursor import SchemaCursor
 from .introspection import DatabaseIntrospection
 
 
@@ -14,12 +24,21 @@ def search_path_for(schema_name: str) -> str:
     return f"{quote_schema_name(schema_name)}, {PUBLIC}"
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
-    """Sets ``search_path`` only when the active schema differs from what the session has.
+def transaction_pooling() -> bool:
+    """``PGSCHEMAS_TRANSACTION_POOLING``: the database sits behind a transaction pooler."""
+    return bool(getattr(settings, "PGSCHEMAS_TRANSACTION_POOLING", False))
 
-    ``_search_path`` mirrors the server's session setting; it is forgotten whenever the server
-    may have changed it behind our back: a new connection, a rollback (PostgreSQL undoes a SET
-    made in the rolled-back transaction) and a savepoint rollback.
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """Every statement runs on the active schema's search path, with no extra round trip.
+
+    The path travels with the statement that needs it (see ``SchemaCursor``). In session mode
+    ``_search_path`` mirrors the server session's setting and a SET is sent only when the
+    active schema differs; the mirror is forgotten whenever the server may have changed it
+    behind our back: a new connection, a rollback (PostgreSQL undoes a SET made in the
+    rolled-back transaction), a savepoint rollback, a failed statement. With transaction
+    pooling each transaction gets ``SET LOCAL``, as the next one may run on another server
+    connection; ``_search_path`` then lasts until the transaction ends.
     """
 
     introspection_class = DatabaseIntrospection
@@ -27,29 +46,77 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._search_path: str | None = None
+        self._in_savepoint_statement = False
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        connection.cursor_factory = self._make_cursor
+        return connection
+
+    def _make_cursor(self, *args: Any, **kwargs: Any) -> SchemaCursor:
+        cursor = SchemaCursor(*args, **kwargs)
+        cursor.database = self
+        return cursor
 
     def init_connection_state(self) -> None:
         self._search_path = None
+        if not transaction_pooling():
+            refuse_transaction_pooler(self)
         super().init_connection_state()
 
-    def create_cursor(self, name: str | None = None) -> Any:
+    def search_path_setting(self) -> str | None:
+        """The SET the next statement needs, or None when the server already has the path."""
+        if self._in_savepoint_statement:
+            return None  # they do not read tables; and ROLLBACK TO must run in an aborted one
         wanted = search_path_for(get_active_schema().schema_name)
-        if wanted != self._search_path:
-            # Through the wrapped cursor, so that the SET shows in connection.queries.
-            with self._prepare_cursor(super().create_cursor()) as cursor:
-                cursor.execute(f"SET search_path = {wanted}")
-            self._search_path = wanted
-        return super().create_cursor(name)
+        if wanted == self._search_path:
+            return None
+        if transaction_pooling():
+            return f"SET LOCAL search_path = {wanted}"
+        return f"SET search_path = {wanted}"
+
+    def search_path_sent(self) -> None:
+        if transaction_pooling() and self.connection.autocommit:
+            self._search_path = None  # SET LOCAL ended with the statement's own transaction
+        else:
+            self._search_path = search_path_for(get_active_schema().schema_name)
+
+    def forget_search_path(self) -> None:
+        self._search_path = None
+
+    @contextmanager
+    def _savepoint_statement(self) -> Iterator[None]:
+        self._in_savepoint_statement = True
+        try:
+            yield
+        finally:
+            self._in_savepoint_statement = False
+
+    def _savepoint(self, sid: str) -> None:
+        with self._savepoint_statement():
+            super()._savepoint(sid)
+
+    def _savepoint_commit(self, sid: str) -> None:
+        with self._savepoint_statement():
+            super()._savepoint_commit(sid)
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        try:
+            with self._savepoint_statement():
+                super()._savepoint_rollback(sid)
+        finally:
+            self._search_path = None
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            if transaction_pooling():
+                self._search_path = None
 
     def _rollback(self) -> None:
         try:
             super()._rollback()
-        finally:
-            self._search_path = None
-
-    def _savepoint_rollback(self, sid: str) -> None:
-        try:
-            super()._savepoint_rollback(sid)
         finally:
             self._search_path = None
 
@@ -58,3 +125,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()
         finally:
             self._search_path = None
+
+    def on_commit(self, func: Any, robust: bool = False) -> None:
+        """Callbacks run in the schema that was active when they were registered."""
+        super().on_commit(in_active_schema(func) if callable(func) else func, robust)
