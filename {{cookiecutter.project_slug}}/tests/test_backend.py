@@ -1,7 +1,8 @@
 """search_path is set only when needed, and stays right after rollbacks and reconnects."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
@@ -99,3 +100,63 @@ def test_introspection_lists_only_the_active_schemas_tables(acme):
 
     assert "tenant_app_project" in tables and "shared_app_client" not in tables
     assert "shared_app_client" in public_tables and "tenant_app_project" not in public_tables
+
+
+def test_a_failed_query_in_a_tenant_in_a_nested_atomic_leaves_the_outer_one_usable(acme):
+    """Regression: the SET back to public was sent in the aborted savepoint, so it failed too."""
+
+    def failing_query() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0 FROM tenant_app_project")
+
+    with transaction.atomic():
+        with pytest.raises(DataError):
+            with transaction.atomic(), acme:
+                failing_query()
+
+        assert not transaction.get_rollback()
+        assert Client.objects.filter(schema_name="acme").exists()
+        with acme:
+            assert project_names() == [secret_of("acme")]
+
+
+def test_the_path_costs_no_round_trip_of_its_own(tenants):
+    acme, globex = tenants
+    with globex:
+        project_names()
+    with acme, CaptureQueriesContext(connection) as captured:
+        assert project_names() == [secret_of("acme")]
+
+    assert len(captured.captured_queries) == 1
+    assert captured.captured_queries[0]["sql"].startswith('SET search_path = "acme", public; ')
+
+
+def test_statements_that_refuse_a_transaction_still_get_the_path(tenants):
+    acme, globex = tenants
+    with globex:
+        project_names()
+    with acme, connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX CONCURRENTLY backend_test_idx ON tenant_app_project (name)")
+        try:
+            cursor.execute("SELECT to_regclass('acme.backend_test_idx') IS NOT NULL")
+            assert cursor.fetchone() == (True,)
+        finally:
+            cursor.execute("DROP INDEX backend_test_idx")
+
+
+@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
+def test_transaction_pooling_sets_the_path_locally_in_every_transaction(tenants):
+    acme, _ = tenants
+    with acme, CaptureQueriesContext(connection) as captured:
+        assert project_names() == [secret_of("acme")]  # autocommit: each statement its own
+        assert project_names() == [secret_of("acme")]
+        with transaction.atomic():
+            assert project_names() == [secret_of("acme")]  # once per transaction
+            assert project_names() == [secret_of("acme")]
+
+    selects = [q["sql"] for q in captured.captured_queries if "tenant_app_project" in q["sql"]]
+    local_sets = [sql.startswith("SET LOCAL search_path") for sql in selects]
+    assert local_sets == [True, True, True, False]
+    with connection.connection.cursor() as raw:  # the session's own path was never changed
+        raw.execute("SELECT current_setting('search_path')")
+        assert "acme" not in raw.fetchone()[0]

@@ -118,3 +118,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # How long a host -> tenant lookup is cached. Use a shared cache (Redis, Memcached) in production
 # so that every process forgets a changed domain at once.
 PGSCHEMAS_DOMAIN_CACHE_SECONDS = env.int("PGSCHEMAS_DOMAIN_CACHE_SECONDS", default=300)
+# True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
+# schema is then set in every transaction. Without it, such a pooler is refused at connection.
+PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", default=False)

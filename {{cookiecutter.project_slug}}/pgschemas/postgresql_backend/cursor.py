@@ -53,7 +53,7 @@ class SchemaCursor(psycopg2.extensions.cursor):
             self._set_path_alone()
             return run(query, vars)
         except BaseException:
-            self.database.forget_search_path()
+            self.database.forget_search_path()  # e.g. interrupted: did the server run the SET?
             raise
         self.database.search_path_sent()
 
