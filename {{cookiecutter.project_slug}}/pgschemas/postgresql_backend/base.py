@@ -12,7 +12,7 @@ from django.db.backends.postgresql import base
 
 from ..config import PUBLIC
 from ..names import quote_schema_name
-from ..pooling import refuse_transaction_pooler
+from ..pooling import TransactionPoolerError, refuse_transaction_pooler
 from ..schema import get_active_schema, in_active_schema
 from .cursor import SchemaCursor
 from .introspection import DatabaseIntrospection
@@ -61,7 +61,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def init_connection_state(self) -> None:
         self._search_path = None
         if not transaction_pooling():
-            refuse_transaction_pooler(self)
+            try:
+                refuse_transaction_pooler(self)
+            except TransactionPoolerError:
+                self.close()  # never leave this connection for the next query to use
+                raise
         super().init_connection_state()
 
     def search_path_setting(self) -> str | None:
