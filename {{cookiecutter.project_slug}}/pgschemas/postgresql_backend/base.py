@@ -14,8 +14,9 @@ from ..config import PUBLIC
 from ..names import quote_schema_name
 from ..pooling import TransactionPoolerError, refuse_transaction_pooler
 from ..schema import get_active_schema, in_active_schema
-from .cursor import SchemaCursor
+from .cursor import SchemaCursor, schema_cursor_class
 from .introspection import DatabaseIntrospection
+from .operations import DatabaseOperations
 
 
 def search_path_for(schema_name: str) -> str:
@@ -42,20 +43,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
     """
 
     introspection_class = DatabaseIntrospection
+    ops_class = DatabaseOperations
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._search_path: str | None = None
         self._in_savepoint_statement = False
 
-    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
-        connection = super().get_new_connection(conn_params)
-        connection.cursor_factory = self._make_cursor
-        return connection
-
-    def _make_cursor(self, *args: Any, **kwargs: Any) -> SchemaCursor:
-        cursor = SchemaCursor(*args, **kwargs)
+    def create_cursor(self, name: str | None = None) -> Any:
+        if name is not None:  # server-side: psycopg2 wraps the query in DECLARE, no prefix
+            self.send_search_path_alone()
+            return super().create_cursor(name)
+        cursor_class = schema_cursor_class(self.connection.cursor_factory)
+        cursor: SchemaCursor = self.connection.cursor(cursor_factory=cursor_class)
         cursor.database = self
+        cursor.tzinfo_factory = self.tzinfo_factory if settings.USE_TZ else None  # as Django's
         return cursor
 
     def init_connection_state(self) -> None:
@@ -87,6 +89,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def forget_search_path(self) -> None:
         self._search_path = None
+
+    def send_search_path_alone(self) -> None:
+        """For statements that cannot carry the SET in front of them."""
+        setting = self.search_path_setting()
+        if setting is None:
+            return
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(setting)
+        except BaseException:
+            self.forget_search_path()
+            raise
+        self.search_path_sent()
 
     @contextmanager
     def _savepoint_statement(self) -> Iterator[None]:

@@ -1,6 +1,7 @@
 """A psycopg2 cursor that sends the search path in the same round trip as the statement."""
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import psycopg2
@@ -15,15 +16,14 @@ class SchemaCursor(psycopg2.extensions.cursor):
 
     psycopg2 merges parameters on the client and sends both as one simple query, so the path
     costs no round trip; the server runs them as one transaction, so a failed statement takes
-    its SET with it. Server-side cursors, ``callproc`` and ``COPY`` get the SET on its own.
+    its SET with it. ``callproc`` and ``COPY`` get the SET on its own.
     """
 
     database: "DatabaseWrapper"
+    # Length of the SET sent in front of the last statement, for last_executed_query.
+    path_prefix_length = 0
 
     def execute(self, query: Any, vars: Any = None) -> None:
-        if self.name is not None:  # psycopg2 wraps the query in DECLARE: no prefix possible
-            self._set_path_alone()
-            return super().execute(query, vars)
         return self._with_path(super().execute, query, vars)
 
     def executemany(self, query: Any, vars_list: Any) -> None:
@@ -31,15 +31,16 @@ class SchemaCursor(psycopg2.extensions.cursor):
         return self._with_path(super().executemany, query, vars_list)
 
     def callproc(self, procname: Any, parameters: Any = None) -> Any:
-        self._set_path_alone()
+        self.database.send_search_path_alone()
         return super().callproc(procname, parameters)
 
     def copy_expert(self, *args: Any, **kwargs: Any) -> None:
-        self._set_path_alone()
+        self.database.send_search_path_alone()
         return super().copy_expert(*args, **kwargs)
 
     def _with_path(self, run: Callable[[Any, Any], None], query: Any, vars: Any) -> None:
         setting = self.database.search_path_setting()
+        self.path_prefix_length = 0
         if setting is None:
             return run(query, vars)
         try:
@@ -50,24 +51,21 @@ class SchemaCursor(psycopg2.extensions.cursor):
             self.database.forget_search_path()
             if not self.connection.autocommit:
                 raise
-            self._set_path_alone()
+            self.database.send_search_path_alone()
             return run(query, vars)
         except BaseException:
             self.database.forget_search_path()  # e.g. interrupted: did the server run the SET?
             raise
+        self.path_prefix_length = len(prefixed(setting, ""))
         self.database.search_path_sent()
 
-    def _set_path_alone(self) -> None:
-        setting = self.database.search_path_setting()
-        if setting is None:
-            return
-        try:
-            with psycopg2.extensions.cursor(self.connection) as cursor:
-                cursor.execute(setting)
-        except BaseException:
-            self.database.forget_search_path()
-            raise
-        self.database.search_path_sent()
+
+@cache
+def schema_cursor_class(base: type[psycopg2.extensions.cursor]) -> type[SchemaCursor]:
+    """SchemaCursor on top of the connection's cursor class (OPTIONS["cursor_factory"])."""
+    if issubclass(base, SchemaCursor) or base is psycopg2.extensions.cursor:
+        return SchemaCursor
+    return type(f"Schema{base.__name__}", (SchemaCursor, base), {})
 
 
 def prefixed(setting: str, query: Any) -> Any:
