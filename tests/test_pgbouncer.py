@@ -9,12 +9,10 @@ each mode, and the ratio of transaction to session pooling; asserts only correct
 """
 
 import http.client
-import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,13 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
-import psycopg2
 import pytest
-from cookiecutter.main import cookiecutter
+from services import PostgresServer, answers, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ("t1", "t2", "t3", "t4")
 REQUESTS = 10_000
 CLIENT_THREADS = 8
@@ -47,19 +42,6 @@ for name in {names!r}:
 """
 
 
-@dataclass(frozen=True)
-class Server:
-    host: str
-    port: int
-    user: str
-    password: str
-
-    def connect(self, dbname: str):
-        return psycopg2.connect(
-            host=self.host, port=self.port, user=self.user, password=self.password, dbname=dbname
-        )
-
-
 @dataclass
 class Load:
     requests: int = 0
@@ -74,20 +56,6 @@ class Load:
 
 def secret(name: str) -> str:
     return f"{name} secret plan"
-
-
-def answers(host: str, port: int) -> bool:
-    try:
-        socket.create_connection((host, port), 2).close()
-    except OSError:
-        return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 30) -> None:
@@ -122,65 +90,20 @@ def manage(project: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("pgb")))
-
-
-@pytest.fixture(scope="module")
-def server(project) -> Iterator[Server]:
-    """DATABASE_URL's server, else 127.0.0.1:5432, else the bake's embedded server."""
-    if os.environ.get("DATABASE_URL"):
-        url = urlsplit(os.environ["DATABASE_URL"])
-        yield Server(
-            url.hostname or "127.0.0.1",
-            url.port or 5432,
-            url.username or "postgres",
-            url.password or "",
-        )
-    elif answers("127.0.0.1", 5432):
-        yield Server("127.0.0.1", 5432, "postgres", "")
-    else:
-        holder = subprocess.Popen(  # keeps the embedded server up until its stdin closes
-            [
-                sys.executable,
-                "-c",
-                "import json, sys; from pathlib import Path; "
-                "from config.devdb import embedded_database; "
-                "print(json.dumps(embedded_database(Path('.pgdata'))), flush=True); "
-                "sys.stdin.read()",
-            ],
-            cwd=project,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        settings = json.loads(holder.stdout.readline())
-        try:
-            yield Server(settings["HOST"], int(settings["PORT"]), settings["USER"], "")
-        finally:
-            holder.stdin.close()
-            holder.wait(60)
-
-
-@pytest.fixture(scope="module")
-def database(project, server) -> Iterator[str]:
+def database(default_bake, postgres_server) -> Iterator[str]:
     """A database of this test's own, migrated, with the tenants and one secret row each."""
     name = f"pgschemas_pgbouncer_{secrets.token_hex(4)}"
-    admin = server.connect("postgres")
+    admin = postgres_server.connect("postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        password = f":{server.password}" if server.password else ""
-        host = quote(server.host, safe="")  # a socket folder is written %2F...
-        env = production_env(
-            project, f"postgres://{server.user}{password}@{host}:{server.port}/{name}"
-        )
+        env = production_env(default_bake, postgres_server.url(name))
         for args in (
             ["migrateschema", "-v", "0"],
             ["shell", "-c", CREATE_TENANTS.format(names=TENANTS)],
         ):
-            result = manage(project, env, *args)
+            result = manage(default_bake, env, *args)
             assert result.returncode == 0, result.stdout + result.stderr
         yield name
     finally:
@@ -190,7 +113,7 @@ def database(project, server) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def pgbouncer(server, database) -> Iterator[int]:
+def pgbouncer(postgres_server, database) -> Iterator[int]:
     """One PgBouncer on a free port: alias "session" (session pooling), "transaction"."""
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(binary).exists():
@@ -198,6 +121,7 @@ def pgbouncer(server, database) -> Iterator[int]:
     folder = Path(tempfile.mkdtemp(prefix="pgschemas-pgbouncer-"))
     folder.chmod(0o755)  # PgBouncer drops root for the postgres user
     port = free_port()
+    server = postgres_server
     target = f"host={server.host} port={server.port} user={server.user} dbname={database}"
     if server.password:
         target += f" password={server.password}"
@@ -231,7 +155,7 @@ def pgbouncer(server, database) -> Iterator[int]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def through(server: Server, port: int, alias: str) -> str:
+def through(server: PostgresServer, port: int, alias: str) -> str:
     return f"postgres://{server.user}@127.0.0.1:{port}/{alias}"
 
 
@@ -304,30 +228,34 @@ def requests(port: int, total: int) -> Load:
     )
 
 
-def test_transaction_pooler_is_refused_without_the_setting(project, server, pgbouncer):
-    env = production_env(project, through(server, pgbouncer, "transaction"))
+def test_transaction_pooler_is_refused_without_the_setting(
+    default_bake, postgres_server, pgbouncer
+):
+    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
 
-    check = manage(project, env, "check", "--database", "default")
-    with gunicorn(project, env, workers="1") as port:
+    check = manage(default_bake, env, "check", "--database", "default")
+    with gunicorn(default_bake, env, workers="1") as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         statuses = {get(connection, name)[0] for name in TENANTS}
 
     assert check.returncode == 1
     assert "pgschemas.E005" in check.stderr and "PGSCHEMAS_TRANSACTION_POOLING" in check.stderr
     assert statuses == {500}
-    session_env = production_env(project, through(server, pgbouncer, "session"))
-    assert manage(project, session_env, "check", "--database", "default").returncode == 0
+    session_env = production_env(default_bake, through(postgres_server, pgbouncer, "session"))
+    assert manage(default_bake, session_env, "check", "--database", "default").returncode == 0
 
 
 def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
-    project, server, pgbouncer
+    default_bake, postgres_server, pgbouncer
 ):
     loads = {}
     for mode, setting in (("session", "false"), ("transaction", "true")):
         env = production_env(
-            project, through(server, pgbouncer, mode), PGSCHEMAS_TRANSACTION_POOLING=setting
+            default_bake,
+            through(postgres_server, pgbouncer, mode),
+            PGSCHEMAS_TRANSACTION_POOLING=setting,
         )
-        with gunicorn(project, env) as port:
+        with gunicorn(default_bake, env) as port:
             loads[mode] = hammer(port, REQUESTS)
 
     print(
