@@ -21,8 +21,10 @@ class PostgresServer:
 
     def url(self, dbname: str) -> str:
         password = f":{quote(self.password, safe='')}" if self.password else ""
-        host = quote(self.host, safe="")  # a socket folder is written %2F...
-        return f"postgres://{quote(self.user, safe='')}{password}@{host}:{self.port}/{dbname}"
+        credentials = f"{quote(self.user, safe='')}{password}"
+        if self.host.startswith("/"):  # a socket folder goes in the path (django-environ)
+            return f"postgres://{credentials}@:{self.port}/{quote(self.host)}/{dbname}"
+        return f"postgres://{credentials}@{self.host}:{self.port}/{dbname}"
 
 
 def answers(host: str, port: int) -> bool:

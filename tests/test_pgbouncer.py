@@ -10,6 +10,7 @@ each mode, and the ratio of transaction to session pooling; asserts only correct
 
 import http.client
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -119,7 +120,7 @@ def pgbouncer(postgres_server, database) -> Iterator[int]:
     if not Path(binary).exists():
         pytest.fail("PgBouncer is not installed: apt-get install pgbouncer (see .ci/run)")
     folder = Path(tempfile.mkdtemp(prefix="pgschemas-pgbouncer-"))
-    folder.chmod(0o755)  # PgBouncer drops root for the postgres user
+    folder.chmod(0o755)  # PgBouncer drops root for another user
     port = free_port()
     server = postgres_server
     target = f"host={server.host} port={server.port} user={server.user} dbname={database}"
@@ -141,8 +142,9 @@ def pgbouncer(postgres_server, database) -> Iterator[int]:
     for path in folder.iterdir():
         path.chmod(0o644)
     command = [binary, str(folder / "pgbouncer.ini")]
-    if os.geteuid() == 0:
-        command[1:1] = ["-u", "postgres"]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root: the socket's owner, or nobody
+        owner = server.host.startswith("/") and pwd.getpwuid(Path(server.host).stat().st_uid)
+        command[1:1] = ["-u", owner.pw_name if owner else "nobody"]
     log = (folder / "pgbouncer.log").open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
