@@ -42,7 +42,7 @@ def postgres_server(default_bake) -> Iterator[PostgresServer]:
                 "-c",
                 "import json, sys; from pathlib import Path; "
                 "from config.devdb import embedded_database; "
-                "print(json.dumps(embedded_database(Path('.pgdata'))), flush=True); "
+                "print('SERVER', json.dumps(embedded_database(Path('.pgdata'))), flush=True); "
                 "sys.stdin.read()",
             ],
             cwd=default_bake,
@@ -51,7 +51,11 @@ def postgres_server(default_bake) -> Iterator[PostgresServer]:
             text=True,
         )
         try:
-            settings = json.loads(holder.stdout.readline())
+            line = ""
+            while not line.startswith("SERVER "):  # after anything the start-up printed
+                line = holder.stdout.readline()
+                assert line, "the embedded server did not start"
+            settings = json.loads(line.removeprefix("SERVER "))
             yield PostgresServer(settings["HOST"], int(settings["PORT"]), settings["USER"], "")
         finally:
             holder.stdin.close()
