@@ -5,6 +5,7 @@ from django.db import DataError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from pgschemas.pooling import TransactionPoolerError
 from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
@@ -161,3 +162,14 @@ def test_transaction_pooling_sets_the_path_locally_in_every_transaction(tenants)
     with connection.connection.cursor() as raw:  # the session's own path was never changed
         raw.execute("SELECT current_setting('search_path')")
         assert "acme" not in raw.fetchone()[0]
+
+
+@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
+def test_transaction_pooling_refuses_a_server_side_cursor_outside_a_transaction(tenants):
+    """Its DECLARE cannot carry SET LOCAL, and a SET LOCAL alone would end before it ran."""
+    acme, _ = tenants
+    with acme:
+        with pytest.raises(TransactionPoolerError, match="DISABLE_SERVER_SIDE_CURSORS"):
+            list(Project.objects.iterator())
+        with transaction.atomic():
+            assert [p.name for p in Project.objects.iterator()] == [secret_of("acme")]

@@ -95,6 +95,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         setting = self.search_path_setting()
         if setting is None:
             return
+        if transaction_pooling() and self.connection.autocommit:
+            raise TransactionPoolerError(
+                "This statement cannot carry the search path through a transaction pooler "
+                "outside a transaction (a server-side cursor, callproc, COPY, or a statement "
+                "such as CREATE INDEX CONCURRENTLY). Set DISABLE_SERVER_SIDE_CURSORS = True in "
+                "DATABASES, wrap it in transaction.atomic(), or run it straight against "
+                "PostgreSQL (migrations)."
+            )
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute(setting)
