@@ -4,8 +4,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.db import connections
 
 from .config import DEFAULT, PUBLIC, TenantsConfig, get_tenants_config
+from .pooling import TransactionPoolerError
 
 CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
@@ -17,6 +19,7 @@ ROUTER = "pgschemas.routers.SyncRouter"
 def register() -> None:
     checks.register(check_tenant_apps)
     checks.register(check_wiring)
+    checks.register(check_transaction_pooler, checks.Tags.database)
 
 
 def _apps_by_schema(config: TenantsConfig) -> dict[str, tuple[str, ...]]:
@@ -93,4 +96,19 @@ def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
                 id="pgschemas.W001",
             )
         )
+    return errors
+
+
+def check_transaction_pooler(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Run by ``migrate`` and ``check --database``: connecting refuses a transaction pooler."""
+    errors = []
+    for alias in databases or ():
+        if connections[alias].settings_dict["ENGINE"] != ENGINE:
+            continue
+        try:
+            connections[alias].ensure_connection()
+        except TransactionPoolerError as error:
+            errors.append(checks.Error(str(error), id="pgschemas.E005"))
     return errors

@@ -1,7 +1,7 @@
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 
 from .hosts import schema_for_host
 from .schema import Schema, activate, deactivate
@@ -11,7 +11,8 @@ class TenantMainMiddleware:
     """Serve each request from the schema of its host; unknown hosts get a 404.
 
     The schema is active for the rest of the request only: it is reset when the response has
-    been produced, so nothing leaks into the next request on this thread or task.
+    been produced, so nothing leaks into the next request on this thread or task. A streaming
+    body runs later, when the server sends it: each of its chunks is made in the schema too.
     """
 
     sync_capable = True
@@ -19,18 +20,19 @@ class TenantMainMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
-        if iscoroutinefunction(self):
+        if self.is_async:
             return self._acall(request)
         schema = schema_for_host(request.get_host())
         if schema is None:
             return unknown_host(request)
         token = activate(route(request, schema))
         try:
-            return self.get_response(request)
+            return stream_in_schema(self.get_response(request), schema)
         finally:
             deactivate(token)
 
@@ -40,7 +42,7 @@ class TenantMainMiddleware:
             return unknown_host(request)
         token = activate(route(request, schema))
         try:
-            return await self.get_response(request)
+            return stream_in_schema(await self.get_response(request), schema)
         finally:
             deactivate(token)
 
@@ -49,6 +51,42 @@ def route(request: HttpRequest, schema: Schema) -> Schema:
     request.tenant = schema
     request.urlconf = schema.urlconf
     return schema
+
+
+def stream_in_schema(response: HttpResponse, schema: Schema) -> HttpResponse:
+    """Make a streaming body's chunks in ``schema``: they are made after the view returned."""
+    if isinstance(response, StreamingHttpResponse):
+        if response.is_async:
+            response.streaming_content = _async_chunks_in(response.streaming_content, schema)
+        else:
+            response.streaming_content = _chunks_in(response.streaming_content, schema)
+    return response
+
+
+def _chunks_in(chunks: Iterable[bytes], schema: Schema) -> Iterator[bytes]:
+    iterator = iter(chunks)
+    while True:
+        token = activate(schema)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            deactivate(token)
+        yield chunk
+
+
+async def _async_chunks_in(chunks: AsyncIterator[bytes], schema: Schema) -> AsyncIterator[bytes]:
+    iterator = aiter(chunks)
+    while True:
+        token = activate(schema)
+        try:
+            chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        finally:
+            deactivate(token)
+        yield chunk
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:

@@ -1,10 +1,15 @@
 """The active schema: a context variable, so threads and async tasks each have their own."""
 
+from collections.abc import Callable
 from contextvars import ContextVar, Token
+from functools import wraps
 from types import TracebackType
-from typing import Self
+from typing import ParamSpec, Self, TypeVar
 
 from .config import PUBLIC, get_tenants_config
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Schema:
@@ -90,3 +95,22 @@ def deactivate(token: Token[Schema] | None = None) -> None:
         _active.set(PUBLIC_SCHEMA)
     else:
         _active.reset(token)
+
+
+def in_active_schema(func: Callable[P, R]) -> Callable[P, R]:
+    """``func`` bound to the schema active now: it runs there wherever and whenever it is called.
+
+    For work that outlives the current context: a thread, an executor, a callback. For example
+    ``executor.submit(in_active_schema(report))`` or ``Thread(target=in_active_schema(job))``.
+    """
+    schema = get_active_schema()
+
+    @wraps(func)
+    def run_in_schema(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = activate(schema)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            deactivate(token)
+
+    return run_in_schema

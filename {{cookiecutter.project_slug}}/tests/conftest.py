@@ -6,10 +6,13 @@ data committed for other connections (threads, a server, commands that close con
 themselves.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import setup_databases, teardown_databases
 
 from pgschemas.host_map import host_map
@@ -28,6 +31,24 @@ def host(name: str) -> str:
 
 def secret_of(schema_name: str) -> str:
     return f"{schema_name} secret plan"
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL each execute really sent, with the search path that travelled in front of it.
+
+    ``connection.queries`` shows statements as written, like Django's own backend.
+    """
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sent.append(context["cursor"].cursor.query.decode())
+
+    with connection.execute_wrapper(record):
+        yield sent
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,16 @@
 """search_path is set only when needed, and stays right after rollbacks and reconnects."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from pgschemas.pooling import TransactionPoolerError
 from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
 
-from .conftest import secret_of
+from .conftest import secret_of, statements_sent
 
 
 class Rollback(Exception):
@@ -41,12 +43,12 @@ def test_search_path_is_the_active_schema_then_public(acme):
 def test_no_set_when_the_connection_already_has_the_path(acme):
     with acme:
         project_names()
-        with CaptureQueriesContext(connection) as captured:
+        with statements_sent() as sent:
             project_names()
             project_names()
 
-    assert [q["sql"] for q in captured.captured_queries if "search_path" in q["sql"]] == []
-    assert len(captured.captured_queries) == 2
+    assert len(sent) == 2
+    assert [sql for sql in sent if "search_path" in sql] == []
 
 
 def test_path_set_in_a_rolled_back_transaction_is_set_again(tenants):
@@ -99,3 +101,75 @@ def test_introspection_lists_only_the_active_schemas_tables(acme):
 
     assert "tenant_app_project" in tables and "shared_app_client" not in tables
     assert "shared_app_client" in public_tables and "tenant_app_project" not in public_tables
+
+
+def test_a_failed_query_in_a_tenant_in_a_nested_atomic_leaves_the_outer_one_usable(acme):
+    """Regression: the SET back to public was sent in the aborted savepoint, so it failed too."""
+
+    def failing_query() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0 FROM tenant_app_project")
+
+    with transaction.atomic():
+        with pytest.raises(DataError):
+            with transaction.atomic(), acme:
+                failing_query()
+
+        assert not transaction.get_rollback()
+        assert Client.objects.filter(schema_name="acme").exists()
+        with acme:
+            assert project_names() == [secret_of("acme")]
+
+
+def test_the_path_costs_no_round_trip_of_its_own(tenants):
+    acme, globex = tenants
+    with globex:
+        project_names()
+    with acme, statements_sent() as sent, CaptureQueriesContext(connection) as captured:
+        assert project_names() == [secret_of("acme")]
+
+    assert len(sent) == 1
+    assert sent[0].startswith('SET search_path = "acme", public; SELECT')
+    assert captured.captured_queries[0]["sql"].startswith("SELECT")  # shown as written
+
+
+def test_statements_that_refuse_a_transaction_still_get_the_path(tenants):
+    acme, globex = tenants
+    with globex:
+        project_names()
+    with acme, connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX CONCURRENTLY backend_test_idx ON tenant_app_project (name)")
+        try:
+            cursor.execute("SELECT to_regclass('acme.backend_test_idx') IS NOT NULL")
+            assert cursor.fetchone() == (True,)
+        finally:
+            cursor.execute("DROP INDEX backend_test_idx")
+
+
+@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
+def test_transaction_pooling_sets_the_path_locally_in_every_transaction(tenants):
+    acme, _ = tenants
+    with acme, statements_sent() as sent:
+        assert project_names() == [secret_of("acme")]  # autocommit: each statement its own
+        assert project_names() == [secret_of("acme")]
+        with transaction.atomic():
+            assert project_names() == [secret_of("acme")]  # once per transaction
+            assert project_names() == [secret_of("acme")]
+
+    selects = [sql for sql in sent if "tenant_app_project" in sql]
+    local_sets = [sql.startswith("SET LOCAL search_path") for sql in selects]
+    assert local_sets == [True, True, True, False]
+    with connection.connection.cursor() as raw:  # the session's own path was never changed
+        raw.execute("SELECT current_setting('search_path')")
+        assert "acme" not in raw.fetchone()[0]
+
+
+@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
+def test_transaction_pooling_refuses_a_server_side_cursor_outside_a_transaction(tenants):
+    """Its DECLARE cannot carry SET LOCAL, and a SET LOCAL alone would end before it ran."""
+    acme, _ = tenants
+    with acme:
+        with pytest.raises(TransactionPoolerError, match="DISABLE_SERVER_SIDE_CURSORS"):
+            list(Project.objects.iterator())
+        with transaction.atomic():
+            assert [p.name for p in Project.objects.iterator()] == [secret_of("acme")]

@@ -123,3 +123,7 @@ PGSCHEMAS_ROUTING_CHECK_SECONDS = env.float("PGSCHEMAS_ROUTING_CHECK_SECONDS", d
 # Spare schemas kept migrated ahead of time: a new tenant takes one (a rename, milliseconds) and
 # the pool is refilled after commit. 0 turns the pool off (every schema is migrated at creation).
 PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
+
+# True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
+# schema is then set in every transaction. Without it, such a pooler is refused at connection.
+PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", default=False)

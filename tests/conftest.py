@@ -1,0 +1,62 @@
+"""Fixtures shared by the template tests that run a baked project against real services."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from cookiecutter.main import cookiecutter
+from services import PostgresServer, answers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def default_bake(tmp_path_factory) -> Path:
+    """The template baked with its default answers, once per run."""
+    output = tmp_path_factory.mktemp("default_bake")
+    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=output))
+
+
+@pytest.fixture(scope="session")
+def postgres_server(default_bake) -> Iterator[PostgresServer]:
+    """DATABASE_URL's server, else 127.0.0.1:5432 when it answers, else the embedded server.
+
+    Tests create databases of their own there, named after themselves.
+    """
+    if os.environ.get("DATABASE_URL"):
+        url = urlsplit(os.environ["DATABASE_URL"])
+        yield PostgresServer(
+            url.hostname or "127.0.0.1", url.port or 5432, url.username or "", url.password or ""
+        )
+    elif answers("127.0.0.1", 5432):
+        yield PostgresServer("127.0.0.1", 5432, "postgres", "")
+    else:
+        holder = subprocess.Popen(  # keeps the bake's embedded server up until stdin closes
+            [
+                sys.executable,
+                "-c",
+                "import json, sys; from pathlib import Path; "
+                "from config.devdb import embedded_database; "
+                "print('SERVER', json.dumps(embedded_database(Path('.pgdata'))), flush=True); "
+                "sys.stdin.read()",
+            ],
+            cwd=default_bake,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            line = ""
+            while not line.startswith("SERVER "):  # after anything the start-up printed
+                line = holder.stdout.readline()
+                assert line, "the embedded server did not start"
+            settings = json.loads(line.removeprefix("SERVER "))
+            yield PostgresServer(settings["HOST"], int(settings["PORT"]), settings["USER"], "")
+        finally:
+            holder.stdin.close()
+            holder.wait(60)

@@ -1,0 +1,276 @@
+"""Behind a real PgBouncer, no page shows another tenant's rows, in session and transaction mode.
+
+Bakes the defaults, migrates a database of its own (on DATABASE_URL's server, else on
+127.0.0.1:5432 when it answers, else on the bake's embedded server), puts one PgBouncer in front
+of it with a session-pooled and a transaction-pooled alias, and serves the project with gunicorn
+(several worker processes with threads, production settings) while client threads request pages
+of alternating tenants. Prints requests, cross-tenant reads, errors and the time per request of
+each mode, and the ratio of transaction to session pooling; asserts only correctness.
+"""
+
+import http.client
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from services import PostgresServer, answers, free_port
+
+TENANTS = ("t1", "t2", "t3", "t4")
+REQUESTS = 10_000
+CLIENT_THREADS = 8
+WORKERS, THREADS = "3", "4"
+CREATE_TENANTS = """
+from django.conf import settings
+from shared_app.models import Client, Domain
+from tenant_app.models import Project
+for name in {names!r}:
+    tenant = Client.objects.create(schema_name=name, name=name.upper())
+    Domain.objects.create(tenant=tenant, domain=f"{{name}}.{{settings.DOMAIN_NAME}}")
+    with tenant:
+        Project.objects.create(name=f"{{name}} secret plan")
+"""
+
+
+@dataclass
+class Load:
+    requests: int = 0
+    cross_tenant_reads: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def us_per_request(self) -> float:
+        return self.seconds / self.requests * 1e6
+
+
+def secret(name: str) -> str:
+    return f"{name} secret plan"
+
+
+def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start (exit code {process.poll()})")
+        time.sleep(0.1)
+
+
+def production_env(project: Path, database_url: str, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        **extra,
+    )
+    return env
+
+
+def manage(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def database(default_bake, postgres_server) -> Iterator[str]:
+    """A database of this test's own, migrated, with the tenants and one secret row each."""
+    name = f"pgschemas_pgbouncer_{secrets.token_hex(4)}"
+    admin = postgres_server.connect("postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = production_env(default_bake, postgres_server.url(name))
+        for args in (
+            ["migrateschema", "-v", "0"],
+            ["shell", "-c", CREATE_TENANTS.format(names=TENANTS)],
+        ):
+            result = manage(default_bake, env, *args)
+            assert result.returncode == 0, result.stdout + result.stderr
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def pgbouncer(postgres_server, database) -> Iterator[int]:
+    """One PgBouncer on a free port: alias "session" (session pooling), "transaction"."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        pytest.fail("PgBouncer is not installed: apt-get install pgbouncer (see .ci/run)")
+    folder = Path(tempfile.mkdtemp(prefix="pgschemas-pgbouncer-"))
+    folder.chmod(0o755)  # PgBouncer drops root for another user
+    port = free_port()
+    server = postgres_server
+    target = f"host={server.host} port={server.port} user={server.user} dbname={database}"
+    if server.password:
+        target += f" password={server.password}"
+    (folder / "users.txt").write_text(f'"{server.user}" ""\n')
+    (folder / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        # Session pooling needs a server connection per client; transaction pooling shares
+        # a few between every worker thread, the case where a session's path would leak.
+        f"session = {target} pool_mode=session pool_size=20\n"
+        f"transaction = {target} pool_mode=transaction pool_size=3\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {folder / 'users.txt'}\n"
+        "max_client_conn = 200\n"
+        "ignore_startup_parameters = extra_float_digits\n"
+    )
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    command = [binary, str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root: the socket's owner, or nobody
+        owner = server.host.startswith("/") and pwd.getpwuid(Path(server.host).stat().st_uid)
+        command[1:1] = ["-u", owner.pw_name if owner else "nobody"]
+    log = (folder / "pgbouncer.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: answers("127.0.0.1", port), "PgBouncer", process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def through(server: PostgresServer, port: int, alias: str) -> str:
+    return f"postgres://{server.user}@127.0.0.1:{port}/{alias}"
+
+
+@contextmanager
+def gunicorn(project: Path, env: dict[str, str], workers: str = WORKERS) -> Iterator[int]:
+    port = free_port()
+    log = (project / f"gunicorn-{port}.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            workers,
+            "--threads",
+            THREADS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+        ],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: answers("127.0.0.1", port), "gunicorn", process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)  # quick shutdown
+        process.wait(30)
+        log.close()
+
+
+def get(connection: http.client.HTTPConnection, name: str) -> tuple[int, str]:
+    connection.request("GET", "/", headers={"Host": f"{name}.example.com"})
+    response = connection.getresponse()
+    return response.status, response.read().decode()
+
+
+def hammer(port: int, total: int) -> Load:
+    """``total`` timed requests from CLIENT_THREADS keep-alive clients, tenants in turn."""
+    requests(port, 20 * CLIENT_THREADS)  # warm up every worker's connection and routing cache
+    started = time.perf_counter()
+    load = requests(port, total)
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+def requests(port: int, total: int) -> Load:
+    def client(first: int) -> Load:
+        load = Load()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for number in range(first, total, CLIENT_THREADS):
+            name = TENANTS[number % len(TENANTS)]
+            status, body = get(connection, name)
+            load.requests += 1
+            load.errors += status != 200 or secret(name) not in body
+            load.cross_tenant_reads += any(secret(o) in body for o in TENANTS if o != name)
+        connection.close()
+        return load
+
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        loads = list(pool.map(client, range(CLIENT_THREADS)))
+    return Load(
+        requests=sum(load.requests for load in loads),
+        cross_tenant_reads=sum(load.cross_tenant_reads for load in loads),
+        errors=sum(load.errors for load in loads),
+    )
+
+
+def test_transaction_pooler_is_refused_without_the_setting(
+    default_bake, postgres_server, pgbouncer
+):
+    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+
+    check = manage(default_bake, env, "check", "--database", "default")
+    with gunicorn(default_bake, env, workers="1") as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        statuses = {get(connection, name)[0] for name in TENANTS}
+
+    assert check.returncode == 1
+    assert "pgschemas.E005" in check.stderr and "PGSCHEMAS_TRANSACTION_POOLING" in check.stderr
+    assert statuses == {500}
+    session_env = production_env(default_bake, through(postgres_server, pgbouncer, "session"))
+    assert manage(default_bake, session_env, "check", "--database", "default").returncode == 0
+
+
+def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
+    default_bake, postgres_server, pgbouncer
+):
+    loads = {}
+    for mode, setting in (("session", "false"), ("transaction", "true")):
+        env = production_env(
+            default_bake,
+            through(postgres_server, pgbouncer, mode),
+            PGSCHEMAS_TRANSACTION_POOLING=setting,
+        )
+        with gunicorn(default_bake, env) as port:
+            loads[mode] = hammer(port, REQUESTS)
+
+    print(
+        f"\nPgBouncer, gunicorn {WORKERS} workers x {THREADS} threads, "
+        f"{CLIENT_THREADS} clients, {len(TENANTS)} tenants in turn:"
+    )
+    for mode, load in loads.items():
+        print(
+            f"  {mode:<11} pooling: {load.requests} requests, {load.cross_tenant_reads} "
+            f"cross-tenant reads, {load.errors} errors, {load.us_per_request:.0f} us/request"
+        )
+    ratio = loads["transaction"].us_per_request / loads["session"].us_per_request
+    print(f"  transaction / session: {ratio:.2f}x")
+    for load in loads.values():
+        assert load.requests == REQUESTS
+        assert (load.cross_tenant_reads, load.errors) == (0, 0)
