@@ -9,6 +9,7 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 import zoneinfo
 from collections.abc import Mapping
 
@@ -46,6 +47,8 @@ RESERVED_SLUGS = frozenset(
     }
 )
 SLUG_RE = re.compile(r"[a-z][a-z0-9_]*")
+# Room for one more label (up to 63 characters) and its dot: every customer's sub-domain fits.
+MAX_DOMAIN_LENGTH = 253 - 64
 LABEL_RE = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
@@ -58,10 +61,11 @@ def validate_project_name(name: str) -> None:
 
 def validate_plain_text(question: str, answer: str, example: str) -> None:
     """Reject what cannot stand inside a one-line quoted string of the generated files."""
-    if any(char in answer for char in '"\\\n\r'):
+    if any(char in '"\\' or unicodedata.category(char) == "Cc" for char in answer):
         raise ValueError(
             f"{question} must be one line without double quotes or backslashes "
-            f'(it is written into Python and TOML strings), e.g. "{example}".'
+            "(it is written into Python and TOML strings) nor other control characters, "
+            f'e.g. "{example}".'
         )
 
 
@@ -103,9 +107,11 @@ def validate_domain_name(domain: str) -> None:
         raise ValueError(
             f'domain_name "{domain}" must be a bare host name without a port, {example}.'
         )
-    if len(domain) > 253:
+    if len(domain) > MAX_DOMAIN_LENGTH:
         raise ValueError(
-            f"domain_name is {len(domain)} characters long; a host name has at most 253, {example}."
+            f"domain_name is {len(domain)} characters long; customers are served at its "
+            f"sub-domains, which must fit in a host name's 253 characters, so use at most "
+            f"{MAX_DOMAIN_LENGTH}, {example}."
         )
     labels = domain.split(".")
     if len(labels) < 2:

