@@ -47,16 +47,25 @@ RESERVED_SLUGS = frozenset(
     }
 )
 SLUG_RE = re.compile(r"[a-z][a-z0-9_]*")
+# `PROJECT_NAME = "..."` stays within the generated project's 100-column lines.
+MAX_PROJECT_NAME_WIDTH = 80
 # Room for one more label (up to 63 characters) and its dot: every customer's sub-domain fits.
 MAX_DOMAIN_LENGTH = 253 - 64
 LABEL_RE = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
 def validate_project_name(name: str) -> None:
-    """Reject an empty (or blank) project name."""
+    """Reject an empty (or blank) project name, or one too wide for its line of the settings."""
     if not name.strip():
         raise ValueError('project_name must not be empty, e.g. "My SaaS".')
     validate_plain_text("project_name", name, example="My SaaS")
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in name)
+    if width > MAX_PROJECT_NAME_WIDTH:
+        raise ValueError(
+            f"project_name is {width} columns wide (wide characters such as 日 count twice); "
+            f"use at most {MAX_PROJECT_NAME_WIDTH}, it is written on one line of the settings, "
+            'e.g. "My SaaS".'
+        )
 
 
 def validate_plain_text(question: str, answer: str, example: str) -> None:

@@ -74,6 +74,15 @@ def test_free_text_answers_reject_what_breaks_string_literals(question: str, ans
         pre.validate_answers({**VALID_ANSWERS, question: answer})
 
 
+def test_project_name_fits_on_one_line_of_the_settings() -> None:
+    pre.validate_project_name("x" * 80)
+    pre.validate_project_name("日" * 40)
+    with pytest.raises(ValueError, match="81 columns wide"):
+        pre.validate_project_name("x" * 81)
+    with pytest.raises(ValueError, match="82 columns wide"):
+        pre.validate_project_name("日" * 41)
+
+
 # --- pre_gen_project: project_slug -------------------------------------------------------------
 
 

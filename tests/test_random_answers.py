@@ -70,7 +70,7 @@ def default_slug(project_name: str) -> str:
 def draw_answers(rng: random.Random) -> dict[str, str]:
     """One answer set for cookiecutter's extra_context; no project_slug when the default is valid
     and the draw says so, which leaves cookiecutter to derive it."""
-    answers = {"project_name": draw(lambda: text(rng, 30), pre.validate_project_name)}
+    answers = {"project_name": draw(lambda: text(rng, 90), pre.validate_project_name)}
     slug_alphabet = string.ascii_lowercase + string.digits + "_"
     slug = draw(
         lambda: "".join(rng.choices(slug_alphabet, k=rng.randint(1, 30))),

@@ -20,6 +20,7 @@ import atexit
 import importlib
 import importlib.util
 import json
+import os
 import signal
 import sys
 import threading
@@ -43,7 +44,7 @@ def embedded_database(data_dir: Path) -> dict[str, str | int]:
         _forget_dead_handles(library, data_dir)
         info = library.get_server(data_dir, cleanup_mode="stop").get_postmaster_info()
         # atexit runs last-registered first: forget the dead before the library's own cleanup.
-        atexit.register(_forget_dead_handles, library, data_dir)
+        atexit.register(_forget_dead_handles, library, data_dir, still_using=os.getpid())
         _exit_normally_on_termination_signals()
     except Exception as exc:  # whatever the library raised, say what a person can do about it
         raise ImproperlyConfigured(
@@ -73,12 +74,16 @@ def _import_library() -> ModuleType:
         return importlib.import_module(name)
 
 
-def _forget_dead_handles(library: ModuleType, data_dir: Path) -> None:
+def _forget_dead_handles(
+    library: ModuleType, data_dir: Path, still_using: int | None = None
+) -> None:
     """Drop dead processes' pids from the library's list of the server's users.
 
     A process that was killed never removes its pid, so without this the server it leaves behind
     would never be stopped; one killed while writing the list leaves it empty, which the library
-    cannot parse.
+    cannot parse. ``still_using`` (this process, at its exit) stays listed even then, so that
+    the last process to exit still stops the server: runserver's reloader, ended by SIGTERM or
+    SIGHUP, kills its child, maybe while the child is writing the list.
     """
     import psutil  # a dependency of every library in _LIBRARIES, not of the project
 
@@ -92,6 +97,8 @@ def _forget_dead_handles(library: ModuleType, data_dir: Path) -> None:
         except ValueError:
             pids = []
         live = [pid for pid in pids if psutil.pid_exists(pid)]
+        if still_using is not None and still_using not in live:
+            live.append(still_using)
         handles.write_text(json.dumps(live))
 
 
