@@ -65,6 +65,16 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
         os.kill(int((data_dir / "postmaster.pid").read_text().split()[0]), signal.SIGTERM)
 
 
+def default_signals() -> None:
+    """SIGHUP and SIGTERM as in a terminal, also when this test run ignores them (nohup)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# No preexec_fn on Windows, where neither signal is sent by these tests.
+AS_IN_A_TERMINAL = None if os.name == "nt" else default_signals
+
+
 def start_user(data_dir: Path) -> tuple[subprocess.Popen[str], Database]:
     """Start a process that uses the server in data_dir until its stdin is closed."""
     process = subprocess.Popen(
@@ -74,6 +84,7 @@ def start_user(data_dir: Path) -> tuple[subprocess.Popen[str], Database]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=AS_IN_A_TERMINAL,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -199,6 +210,7 @@ def test_sigterm_to_the_autoreloader_parent_stops_the_server_its_killed_child_sh
         stdin=subprocess.PIPE,  # the child's stdin stays open: it never exits by itself
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=AS_IN_A_TERMINAL,
     )
     assert parent.stdout is not None
     database = json.loads(parent.stdout.readline())  # printed by the child once it joined
