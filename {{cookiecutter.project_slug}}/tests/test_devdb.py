@@ -30,15 +30,22 @@ print(json.dumps(embedded_database(Path(sys.argv[1]))), flush=True)
 sys.stdin.read()
 """
 
-# Like runserver's autoreloader: uses the server in argv[1], SIGTERM exits (as Django sets it),
-# and runs a child that uses the server too (printing its line) until the parent is stopped.
+# Prints the DATABASES keys for the data dir in argv[1], then uses the server until killed.
+USE_SERVER_UNTIL_KILLED = USE_SERVER.replace("sys.stdin.read()", "import time; time.sleep(600)")
+
+# Like runserver's autoreloader: uses the server in argv[1], runs a child that uses it too
+# (printing its line) until the parent is stopped; SIGTERM exits and Ctrl+C is caught as Django
+# does. Either way subprocess.run kills the child, and on Ctrl+C does not wait for it.
 USE_SERVER_WITH_A_CHILD = f"""
 import signal, subprocess, sys
 from pathlib import Path
 from config.devdb import embedded_database
 embedded_database(Path(sys.argv[1]))
 signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
-subprocess.run([sys.executable, "-c", {USE_SERVER!r}, sys.argv[1]])
+try:
+    subprocess.run([sys.executable, "-c", {USE_SERVER_UNTIL_KILLED!r}, sys.argv[1]])
+except KeyboardInterrupt:
+    pass
 """
 
 # Prints why the server in argv[1] could not start.
@@ -200,14 +207,14 @@ def test_a_process_ended_by_sigterm_or_sighup_stops_the_server(data_dir: Path, s
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
-def test_sigterm_to_the_autoreloader_parent_stops_the_server_its_killed_child_shared(
-    data_dir: Path,
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_autoreloader_parent_ended_by_a_signal_stops_the_server_its_killed_child_shared(
+    data_dir: Path, signum
 ) -> None:
     """Regression: the reloader SIGKILLs its child, whose pid stayed listed as a user forever."""
     parent = subprocess.Popen(
         [sys.executable, "-c", USE_SERVER_WITH_A_CHILD, str(data_dir)],
         cwd=PROJECT_ROOT,
-        stdin=subprocess.PIPE,  # the child's stdin stays open: it never exits by itself
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=AS_IN_A_TERMINAL,
@@ -216,7 +223,7 @@ def test_sigterm_to_the_autoreloader_parent_stops_the_server_its_killed_child_sh
     database = json.loads(parent.stdout.readline())  # printed by the child once it joined
     assert select_one(database) == 1 and len(handle_pids(data_dir)) == 2
 
-    parent.send_signal(signal.SIGTERM)
+    parent.send_signal(signum)
     parent.communicate(timeout=30)
 
     assert not is_running(data_dir)
