@@ -9,6 +9,7 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 import zoneinfo
 from collections.abc import Mapping
 
@@ -46,22 +47,34 @@ RESERVED_SLUGS = frozenset(
     }
 )
 SLUG_RE = re.compile(r"[a-z][a-z0-9_]*")
+# `PROJECT_NAME = "..."` stays within the generated project's 100-column lines.
+MAX_PROJECT_NAME_WIDTH = 80
+# Room for one more label (up to 63 characters) and its dot: every customer's sub-domain fits.
+MAX_DOMAIN_LENGTH = 253 - 64
 LABEL_RE = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
 def validate_project_name(name: str) -> None:
-    """Reject an empty (or blank) project name."""
+    """Reject an empty (or blank) project name, or one too wide for its line of the settings."""
     if not name.strip():
         raise ValueError('project_name must not be empty, e.g. "My SaaS".')
     validate_plain_text("project_name", name, example="My SaaS")
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in name)
+    if width > MAX_PROJECT_NAME_WIDTH:
+        raise ValueError(
+            f"project_name is {width} columns wide (wide characters such as 日 count twice); "
+            f"use at most {MAX_PROJECT_NAME_WIDTH}, it is written on one line of the settings, "
+            'e.g. "My SaaS".'
+        )
 
 
 def validate_plain_text(question: str, answer: str, example: str) -> None:
     """Reject what cannot stand inside a one-line quoted string of the generated files."""
-    if any(char in answer for char in '"\\\n\r'):
+    if any(char in '"\\' or unicodedata.category(char) == "Cc" for char in answer):
         raise ValueError(
             f"{question} must be one line without double quotes or backslashes "
-            f'(it is written into Python and TOML strings), e.g. "{example}".'
+            "(it is written into Python and TOML strings) nor other control characters, "
+            f'e.g. "{example}".'
         )
 
 
@@ -103,9 +116,11 @@ def validate_domain_name(domain: str) -> None:
         raise ValueError(
             f'domain_name "{domain}" must be a bare host name without a port, {example}.'
         )
-    if len(domain) > 253:
+    if len(domain) > MAX_DOMAIN_LENGTH:
         raise ValueError(
-            f"domain_name is {len(domain)} characters long; a host name has at most 253, {example}."
+            f"domain_name is {len(domain)} characters long; customers are served at its "
+            f"sub-domains, which must fit in a host name's 253 characters, so use at most "
+            f"{MAX_DOMAIN_LENGTH}, {example}."
         )
     labels = domain.split(".")
     if len(labels) < 2:

@@ -130,14 +130,17 @@ if os.environ.get("DATABASE_URL"):
 @pytest.mark.parametrize(("baked", "database"), SUITE_RUNS, indirect=["baked"])
 def test_the_baked_projects_own_suite_passes(baked, database):
     overrides = {"DATABASE_URL": os.environ["DATABASE_URL"]} if database == "DATABASE_URL" else {}
-    result = run_in(
-        baked, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=project_env(**overrides)
-    )
-
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    summary = assert_suite_passes(baked, project_env(**overrides))
     print(f"{baked.name} on {database}: {summary}")
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary
+
+
+def assert_suite_passes(project: Path, env: dict[str, str], context: str = "") -> str:
+    """Run the baked project's own suite; fail on any failure or skip; return its summary line."""
+    result = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, context + result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, context + summary
+    return summary
 
 
 def test_every_answer_changes_the_output(tmp_path_factory):

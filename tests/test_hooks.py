@@ -66,10 +66,21 @@ def test_project_name_rejects_blank(name: str) -> None:
 
 
 @pytest.mark.parametrize("question", ["project_name", "description", "author_name"])
-@pytest.mark.parametrize("answer", ['Bob "The" Builder', "back\\slash", "two\nlines"])
+@pytest.mark.parametrize(
+    "answer", ['Bob "The" Builder', "back\\slash", "two\nlines", "bell\x07", "del\x7f", "tab\there"]
+)
 def test_free_text_answers_reject_what_breaks_string_literals(question: str, answer: str) -> None:
     with pytest.raises(ValueError, match=rf"^{question} must be one line without double quotes"):
         pre.validate_answers({**VALID_ANSWERS, question: answer})
+
+
+def test_project_name_fits_on_one_line_of_the_settings() -> None:
+    pre.validate_project_name("x" * 80)
+    pre.validate_project_name("日" * 40)
+    with pytest.raises(ValueError, match="81 columns wide"):
+        pre.validate_project_name("x" * 81)
+    with pytest.raises(ValueError, match="82 columns wide"):
+        pre.validate_project_name("日" * 41)
 
 
 # --- pre_gen_project: project_slug -------------------------------------------------------------
@@ -167,9 +178,10 @@ def test_domain_name_checks_labels_before_case_so_the_suggestion_is_valid() -> N
         pre.validate_domain_name("My_Shop.com")
 
 
-def test_domain_name_rejects_over_253_characters() -> None:
-    domain = ".".join(["a" * 63] * 4)  # 255 characters, every label valid
-    with pytest.raises(ValueError, match="255 characters long; a host name has at most 253"):
+def test_domain_name_leaves_room_for_a_sub_domain() -> None:
+    pre.validate_domain_name(".".join(["a" * 63, "b" * 63, "c" * 61]))  # 189 characters
+    domain = ".".join(["a" * 63, "b" * 63, "c" * 62])  # 190 characters, every label valid
+    with pytest.raises(ValueError, match="190 characters long; customers are served at its sub"):
         pre.validate_domain_name(domain)
 
 

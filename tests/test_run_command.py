@@ -31,6 +31,13 @@ def get(port: int, host: str, path: str = "/") -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl+C and a closed terminal reach dev.py even when this test run ignores them (nohup, a
+    background job), as they do when a person starts it in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def start(folder: Path, port: int) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     return subprocess.Popen(
@@ -40,6 +47,7 @@ def start(folder: Path, port: int) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 
@@ -74,9 +82,24 @@ def postgres_serving(data_dir: Path) -> bool:
     )
 
 
+def wait_until_postgres_stopped(data_dir: Path, deadline: float = 30) -> bool:
+    stop_at = time.monotonic() + deadline
+    while postgres_serving(data_dir):
+        if time.monotonic() > stop_at:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """One folder for every run of this module: the first run bakes, the others reuse it."""
+    return tmp_path_factory.mktemp("run") / "site"
+
+
 @pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
-def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(tmp_path):
-    folder = tmp_path / "site"
+def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(site):
+    folder = site
     for attempt in ("first", "second"):
         port = free_port()
         process = start(folder, port)
@@ -99,5 +122,38 @@ def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(tmp_path):
         assert f"http://demo.localhost:{port}/" in output
         if attempt == "second":
             assert "Reusing the project" in output
-    time.sleep(1)
-    assert not postgres_serving(folder / "my_saas" / ".pgdata")
+    assert wait_until_postgres_stopped(folder / "my_saas" / ".pgdata")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="process groups and signals are POSIX")
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "SIGTERM to the server's process",
+        "SIGHUP to its session (terminal closed)",
+        "Ctrl+C while this test run ignores SIGINT (nohup, a background job)",
+    ],
+)
+def test_run_stops_the_embedded_server_however_it_ends(site, ending):
+    port = free_port()
+    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN) if ending.startswith("Ctrl") else None
+    try:
+        process = start(site, port)
+    finally:
+        if ignored is not None:
+            signal.signal(signal.SIGINT, ignored)
+    try:
+        wait_until_serving(process, port)
+        if ending.startswith("SIGTERM"):
+            process.send_signal(signal.SIGTERM)  # the reloader only, as a process manager would
+        elif ending.startswith("SIGHUP"):
+            os.killpg(process.pid, signal.SIGHUP)
+        else:
+            os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+
+    assert wait_until_postgres_stopped(site / "my_saas" / ".pgdata"), output

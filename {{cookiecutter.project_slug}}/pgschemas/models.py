@@ -1,5 +1,6 @@
 """Abstract models for the tenant (``Client``) and its domains, both living in public."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.apps import apps
@@ -38,6 +39,21 @@ def validate_tenant_schema_name(name: str) -> None:
         )
 
 
+class TenantQuerySet(models.QuerySet):
+    """Bulk deletes (``filter(...).delete()``, the admin's "delete selected") honour
+    ``auto_drop_schema`` like ``instance.delete()``: the rows and the schemas go in one
+    transaction."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            doomed = list(self.values_list("schema_name", flat=True))
+            deleted = super().delete()
+            if self.model.auto_drop_schema:
+                for schema_name in doomed:
+                    drop_schema(schema_name)
+        return deleted
+
+
 class TenantMixin(Schema, models.Model):
     """A dynamic tenant: saving a new one creates and migrates its schema, all or nothing."""
 
@@ -48,6 +64,8 @@ class TenantMixin(Schema, models.Model):
     is_dynamic = True
     auto_create_schema = True
     auto_drop_schema = False
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -81,9 +99,26 @@ class TenantMixin(Schema, models.Model):
         return deleted
 
     def clean(self) -> None:
-        """Report a leftover schema as a form error (admin) rather than a failed save."""
+        """Report a taken schema name as a form error (admin) rather than a failed save.
+
+        A name the field's validator refuses (invalid, or reserved like ``public``) is left to
+        that validator's message.
+        """
         super().clean()
-        if self._state.adding and self.schema_name and schema_exists(self.schema_name):
+        if not self._state.adding:
+            return
+        try:
+            validate_tenant_schema_name(self.schema_name)
+        except ValidationError:
+            return
+        if type(self)._default_manager.filter(schema_name=self.schema_name).exists():
+            raise ValidationError(
+                {
+                    "schema_name": f"A {self._meta.verbose_name} already uses the schema "
+                    f"{self.schema_name!r}: choose another schema_name."
+                }
+            )
+        if schema_exists(self.schema_name):
             raise ValidationError({"schema_name": self._leftover_schema_message()})
 
     def _leftover_schema_message(self) -> str:
@@ -147,15 +182,31 @@ class DomainMixin(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.domain = check_domain(self.domain.strip().lower())
-        static = get_tenants_config().static_by_domain.get(self.domain)
-        if static is not None:
-            raise ValidationError(
-                f"{self.domain!r} is already routed to the static tenant {static.name!r} in "
-                "settings.TENANTS; choose another domain."
-            )
+        self._refuse_static_domain()
         domains = type(self)._default_manager
         with transaction.atomic():
             if self.is_primary:
                 primary = domains.filter(tenant_id=self.tenant_id, is_primary=True)
                 primary.exclude(pk=self.pk).update(is_primary=False)
             super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Validate the domain as ``save()`` stores it: stripped and lower-cased."""
+        if isinstance(self.domain, str):
+            self.domain = self.domain.strip().lower()
+        super().clean_fields(exclude)
+
+    def clean(self) -> None:
+        """Refuse a static tenant's domain as a form error (admin) rather than a failed save."""
+        super().clean()
+        self._refuse_static_domain()
+
+    def _refuse_static_domain(self) -> None:
+        static = get_tenants_config().static_by_domain.get(self.domain)
+        if static is not None:
+            raise ValidationError(
+                {
+                    "domain": f"{self.domain!r} is already routed to the static tenant "
+                    f"{static.name!r} in settings.TENANTS; choose another domain."
+                }
+            )

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from main_app.admin import operator_admin
+from pgschemas.models import TenantSchemaError
 
 from .models import Client, Domain
 
@@ -20,6 +21,31 @@ class ClientAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("schema_name",) if obj is not None else ()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Show a schema that could not be created as a form error, not a 500.
+
+        The failed save rolled everything back (the admin's transaction); the form is shown again,
+        with what was entered and the reason.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except TenantSchemaError as error:
+            request.tenant_schema_error = str(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        schema_error = getattr(request, "tenant_schema_error", None)
+        if schema_error is None:
+            return form_class
+
+        class FailedCreationForm(form_class):
+            def clean(self):
+                self.add_error(None, schema_error)
+                return self.cleaned_data
+
+        return FailedCreationForm
 
 
 @admin.register(Domain, site=operator_admin)

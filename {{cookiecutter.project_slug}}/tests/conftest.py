@@ -6,12 +6,15 @@ data committed for other connections (threads, a server, commands that close con
 themselves.
 """
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import setup_databases, teardown_databases
 
@@ -85,6 +88,24 @@ def committed_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield
         connections.close_all()
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def live_server_url(committed_db):
+    """A threaded HTTP server on loopback: every request its own thread and connection."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
 
 
 @pytest.fixture(autouse=True)

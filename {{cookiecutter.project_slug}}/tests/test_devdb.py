@@ -30,6 +30,24 @@ print(json.dumps(embedded_database(Path(sys.argv[1]))), flush=True)
 sys.stdin.read()
 """
 
+# Prints the DATABASES keys for the data dir in argv[1], then uses the server until killed.
+USE_SERVER_UNTIL_KILLED = USE_SERVER.replace("sys.stdin.read()", "import time; time.sleep(600)")
+
+# Like runserver's autoreloader: uses the server in argv[1], runs a child that uses it too
+# (printing its line) until the parent is stopped; SIGTERM exits and Ctrl+C is caught as Django
+# does. Either way subprocess.run kills the child, and on Ctrl+C does not wait for it.
+USE_SERVER_WITH_A_CHILD = f"""
+import signal, subprocess, sys
+from pathlib import Path
+from config.devdb import embedded_database
+embedded_database(Path(sys.argv[1]))
+signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+try:
+    subprocess.run([sys.executable, "-c", {USE_SERVER_UNTIL_KILLED!r}, sys.argv[1]])
+except KeyboardInterrupt:
+    pass
+"""
+
 # Prints why the server in argv[1] could not start.
 FAIL_TO_START = """
 import sys
@@ -54,6 +72,16 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
         os.kill(int((data_dir / "postmaster.pid").read_text().split()[0]), signal.SIGTERM)
 
 
+def default_signals() -> None:
+    """SIGHUP and SIGTERM as in a terminal, also when this test run ignores them (nohup)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# No preexec_fn on Windows, where neither signal is sent by these tests.
+AS_IN_A_TERMINAL = None if os.name == "nt" else default_signals
+
+
 def start_user(data_dir: Path) -> tuple[subprocess.Popen[str], Database]:
     """Start a process that uses the server in data_dir until its stdin is closed."""
     process = subprocess.Popen(
@@ -63,6 +91,7 @@ def start_user(data_dir: Path) -> tuple[subprocess.Popen[str], Database]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=AS_IN_A_TERMINAL,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -160,6 +189,67 @@ def test_server_left_behind_by_a_killed_process_is_joined_and_then_stopped(data_
     with using_server(data_dir) as database:
         assert database == left_behind
         assert select_one(database) == 1
+    assert not is_running(data_dir)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_process_ended_by_sigterm_or_sighup_stops_the_server(data_dir: Path, signum) -> None:
+    process, database = start_user(data_dir)
+    assert select_one(database) == 1
+
+    process.send_signal(signum)
+    process.communicate(timeout=30)
+
+    assert process.returncode == 128 + signum
+    assert not is_running(data_dir)
+    assert handle_pids(data_dir) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_autoreloader_parent_ended_by_a_signal_stops_the_server_its_killed_child_shared(
+    data_dir: Path, signum
+) -> None:
+    """Regression: the reloader SIGKILLs its child, whose pid stayed listed as a user forever."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", USE_SERVER_WITH_A_CHILD, str(data_dir)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=AS_IN_A_TERMINAL,
+    )
+    assert parent.stdout is not None
+    database = json.loads(parent.stdout.readline())  # printed by the child once it joined
+    assert select_one(database) == 1 and len(handle_pids(data_dir)) == 2
+
+    parent.send_signal(signum)
+    parent.communicate(timeout=30)
+
+    assert not is_running(data_dir)
+    assert handle_pids(data_dir) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_an_ignored_sighup_stays_ignored_like_under_nohup(data_dir: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", USE_SERVER, str(data_dir)],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    assert process.stdout is not None
+    process.stdout.readline()
+
+    process.send_signal(signal.SIGHUP)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=2)
+    still_running = process.poll() is None
+    process.communicate(timeout=30)  # closes stdin: a normal exit
+
+    assert still_running
     assert not is_running(data_dir)
 
 

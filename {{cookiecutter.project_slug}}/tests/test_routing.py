@@ -44,7 +44,12 @@ def test_host_is_matched_without_port_and_case(client, acme):
 
 
 @pytest.mark.parametrize(
-    "hostname", [f"nobody.{settings.DOMAIN_NAME}", "unknown.test", f"{settings.DOMAIN_NAME}.evil"]
+    "hostname",
+    [
+        f"nobody.{settings.DOMAIN_NAME}",
+        f"unknown.{settings.DOMAIN_NAME}.test",
+        f"{settings.DOMAIN_NAME}.evil",
+    ],
 )
 def test_unknown_host_returns_404_without_serving_public(client, hostname):
     response = client.get("/", headers={"host": hostname})

@@ -154,9 +154,9 @@ def test_a_new_primary_domain_demotes_the_previous_one(acme):
 
 
 def test_domains_are_stored_lower_case(acme):
-    domain = Domain.objects.create(domain=" Shop.Acme.TEST", tenant=acme)
+    domain = Domain.objects.create(domain=f" Shop.Acme.{settings.DOMAIN_NAME.upper()}", tenant=acme)
 
-    assert domain.domain == "shop.acme.test"
+    assert domain.domain == f"shop.acme.{settings.DOMAIN_NAME}"
 
 
 @pytest.mark.parametrize(
@@ -170,3 +170,57 @@ def test_invalid_domains_are_refused(acme, bad_domain):
 def test_a_static_tenants_domain_cannot_be_given_to_a_customer(acme):
     with pytest.raises(ValidationError, match="static tenant 'www'"):
         DomainFactory(tenant=acme, domain=settings.DOMAIN_NAME)
+
+
+def test_full_clean_and_save_give_a_domain_in_capitals_the_same_answer(acme):
+    """Regression: full_clean() refused "Foo.Example.com" while save() lower-cased it."""
+    cleaned = Domain(domain=f" Foo.{settings.DOMAIN_NAME.upper()}", tenant=acme)
+    saved = Domain(domain=f" Bar.{settings.DOMAIN_NAME.upper()}", tenant=acme)
+
+    cleaned.full_clean()
+    saved.save()
+
+    assert cleaned.domain == f"foo.{settings.DOMAIN_NAME}"
+    assert Domain.objects.get(pk=saved.pk).domain == f"bar.{settings.DOMAIN_NAME}"
+
+
+def test_full_clean_refuses_a_static_tenants_domain_as_a_domain_error(acme):
+    with pytest.raises(ValidationError) as error:
+        Domain(domain=settings.DOMAIN_NAME.upper(), tenant=acme).full_clean()
+
+    assert "static tenant 'www'" in error.value.message_dict["domain"][0]
+
+
+def test_full_clean_says_a_live_schema_is_taken_without_drop_advice(acme):
+    with pytest.raises(ValidationError) as error:
+        Client(schema_name="acme", name="Acme again").full_clean()
+
+    assert error.value.message_dict["schema_name"] == [
+        "A client already uses the schema 'acme': choose another schema_name."
+    ]
+
+
+@pytest.mark.parametrize("reserved", ["public", "www"])
+def test_full_clean_says_a_reserved_name_is_reserved_without_drop_advice(reserved):
+    with pytest.raises(ValidationError) as error:
+        Client(schema_name=reserved, name="Reserved").full_clean()
+
+    assert error.value.message_dict["schema_name"] == [
+        f"'{reserved}' is reserved: pick another schema name (for example '{reserved}_tenant')."
+    ]
+
+
+@pytest.mark.parametrize("auto_drop_schema", [True, False])
+def test_bulk_delete_honours_auto_drop_schema(monkeypatch, auto_drop_schema):
+    monkeypatch.setattr(Client, "auto_drop_schema", auto_drop_schema)
+    for schema_name in ("bulk_one", "bulk_two", "bulk_kept"):
+        DomainFactory(tenant=ClientFactory(schema_name=schema_name))
+
+    deleted, _ = Client.objects.filter(schema_name__in=["bulk_one", "bulk_two"]).delete()
+
+    assert deleted == 4  # two clients and their domains
+    assert schema_exists("bulk_one") is schema_exists("bulk_two") is (not auto_drop_schema)
+    assert schema_exists("bulk_kept")
+    assert list(Client.objects.filter(schema_name__startswith="bulk_")) == [
+        Client.objects.get(schema_name="bulk_kept")
+    ]

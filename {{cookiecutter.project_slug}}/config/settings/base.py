@@ -9,7 +9,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # real environment variables win
 
 PROJECT_NAME = "{{ cookiecutter.project_name }}"
-DOMAIN_NAME = env.str("DJANGO_DOMAIN_NAME", default="{{ cookiecutter.domain_name }}")
+DOMAIN_NAME = env.str(
+    "DJANGO_DOMAIN_NAME",
+    default="{{ cookiecutter.domain_name }}",  # noqa: E501 (a domain_name may be long)
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME, f".{DOMAIN_NAME}"])
