@@ -73,12 +73,12 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 def default_signals() -> None:
-    """SIGHUP and SIGTERM as in a terminal, also when this test run ignores them (nohup)."""
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Signals as in a terminal, also when this test run ignores them (nohup, a background job)."""
+    for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
 
 
-# No preexec_fn on Windows, where neither signal is sent by these tests.
+# No preexec_fn on Windows, where these tests send no signal.
 AS_IN_A_TERMINAL = None if os.name == "nt" else default_signals
 
 
