@@ -15,12 +15,13 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BENCH_MEMBER = "member@bench.test"
 SETTINGS = {
     "setup": "benchmarks.pgschemas_settings",
     "pgschemas": "benchmarks.pgschemas_settings",
@@ -76,6 +77,7 @@ def exit_on_sigterm(*_: object) -> None:
 def setup(*, schemas: list[str], projects: int) -> dict[str, Any]:
     """Migrate public and the static tenants, then create each tenant as a sign-up would."""
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from shared_app.models import Client, Domain
@@ -90,6 +92,7 @@ def setup(*, schemas: list[str], projects: int) -> dict[str, Any]:
         )
         hosts.append(domain.domain)
         with tenant:
+            get_user_model().objects.create_user(BENCH_MEMBER)  # pages need a logged-in member
             Project.objects.bulk_create(
                 Project(name=f"{schema_name} project {number}") for number in range(projects)
             )
@@ -125,7 +128,7 @@ def pgschemas_workloads(
     return {
         "queries": (one_tenant, queries),
         "switching": (switching, queries),
-        "requests": (get_home_page(hosts[0], schemas[0], requests), requests),
+        "requests": (get_home_page(hosts[0], schemas[0], requests, first), requests),
         "migrate": (migrate, len(schemas)),
     }
 
@@ -155,16 +158,22 @@ def plain_workloads(
     return {
         "queries": (one_tenant, queries),
         "switching": (switching, queries),
-        "requests": (get_home_page(hosts[0], schemas[0], requests), requests),
+        "requests": (get_home_page(hosts[0], schemas[0], requests, nullcontext()), requests),
         "migrate": (migrate, 1),
     }
 
 
-def get_home_page(host: str, schema_name: str, requests: int) -> Callable[[], None]:
-    """GET / of a tenant `requests` times through the whole middleware stack."""
+def get_home_page(
+    host: str, schema_name: str, requests: int, schema: AbstractContextManager[Any]
+) -> Callable[[], None]:
+    """GET / of a tenant `requests` times through the whole middleware stack, as its member
+    (logged in within ``schema``, where the user and the session live)."""
+    from django.contrib.auth import get_user_model
     from django.test import Client as TestClient
 
     client = TestClient(HTTP_HOST=host)
+    with schema:
+        client.force_login(get_user_model().objects.get(email=BENCH_MEMBER))
     response = client.get("/")
     if response.status_code != 200 or f"{schema_name} project" not in response.content.decode():
         raise SystemExit(f"GET / of {host} did not list the projects of {schema_name}: {response}")

@@ -10,12 +10,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
 
 from pgschemas.schema import deactivate
 from shared_app.models import Client
 
-from .factories import ClientFactory, DomainFactory, ProjectFactory
+from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 TENANTS = ("acme", "globex")
 
@@ -71,3 +72,19 @@ def _fresh_state_after_each_test():
     yield
     deactivate()
     cache.clear()
+
+
+@pytest.fixture
+def member_client(db):
+    """``member_client(acme)``: a test client for acme's host, logged in as a new member there.
+
+    One client per tenant: sessions (and the cookie jar of Django's test client) are per host.
+    """
+
+    def client_of(tenant: Client, **user_fields: object) -> HttpClient:
+        http = HttpClient(headers={"host": host(tenant.schema_name)})
+        with tenant:
+            http.force_login(UserFactory(**user_fields))
+        return http
+
+    return client_of

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ROUND_TRIPS = {"queries": "1.00 / 1.00", "switching": "2.00 / 1.00", "requests": "1.00 / 1.00"}
+# A request of a logged-in member: its session, its user and the page's projects.
+ROUND_TRIPS = {"queries": "1.00 / 1.00", "switching": "2.00 / 1.00", "requests": "3.00 / 3.00"}
 
 
 def test_quick_benchmarks_report_every_ratio_and_the_expected_round_trips():

@@ -33,6 +33,9 @@ TENANTS = {
             "django.contrib.auth",
             "django.contrib.sessions",
             "django.contrib.admin",
+            "users",
+            "allauth",
+            "allauth.account",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -43,6 +46,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
+            "users",
             "blog_app",
         ],
         "DOMAINS": [f"blog.{DOMAIN_NAME}", f"help.{DOMAIN_NAME}"],
@@ -54,6 +58,9 @@ TENANTS = {
             "django.contrib.auth",
             "django.contrib.sessions",
             "django.contrib.admin",
+            "users",
+            "allauth",
+            "allauth.account",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -78,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 TEMPLATES = [
@@ -118,3 +126,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # How long a host -> tenant lookup is cached. Use a shared cache (Redis, Memcached) in production
 # so that every process forgets a changed domain at once.
 PGSCHEMAS_DOMAIN_CACHE_SECONDS = env.int("PGSCHEMAS_DOMAIN_CACHE_SECONDS", default=300)
+
+# Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
+TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
+# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains.
+RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
+
+# Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
+# log-out, password change and reset inside each customer's workspace. Members join by invitation.
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "tenant_app.accounts.WorkspaceAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
