@@ -100,7 +100,9 @@ def create_workspace(*, name: str, subdomain: str, email: str, password: str) ->
             client = Client.objects.create(schema_name=subdomain, name=name)
             domain = workspace_domain(subdomain)
             Domain.objects.create(tenant=client, domain=domain, is_primary=True)
-            with client:
+            # The inner savepoint rolls back while the new schema is still active: the backend
+            # sets search_path on the next cursor, which an aborted transaction would refuse.
+            with client, transaction.atomic():
                 User = get_user_model()
                 owner = User.objects.create_user(email, password, role=User.Role.OWNER)
     except (IntegrityError, ValidationError, TenantSchemaError) as error:

@@ -6,9 +6,14 @@ data committed for other connections (threads, a server, commands that close con
 themselves.
 """
 
+import threading
+
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
@@ -88,3 +93,22 @@ def member_client(db):
         return http
 
     return client_of
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def live_server_url(committed_db):
+    """A threaded HTTP server on loopback (static files too): every request its own thread and
+    connection. Unlike pytest-django's ``live_server`` it does not flush the database after."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(StaticFilesHandler(WSGIHandler()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()

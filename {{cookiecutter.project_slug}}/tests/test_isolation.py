@@ -9,8 +9,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.test import Client as HttpClient
 
 from pgschemas.schema import StaticSchema
@@ -73,24 +71,6 @@ def test_customers_are_managed_on_www_never_from_a_tenants_admin(client, acme):
 
     assert from_tenant.status_code == 404
     assert from_www.status_code == 200 and b"Acme" in from_www.content
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def live_server_url(committed_db):
-    """A threaded HTTP server on loopback: every request its own thread and connection."""
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(WSGIHandler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def fetch(url: str, hostname: str, cookie: str = "") -> tuple[int, str]:
