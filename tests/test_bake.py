@@ -131,13 +131,16 @@ if os.environ.get("DATABASE_URL"):
 def test_the_baked_projects_own_suite_passes(baked, database):
     overrides = {"DATABASE_URL": os.environ["DATABASE_URL"]} if database == "DATABASE_URL" else {}
     result = run_in(
-        baked, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=project_env(**overrides)
+        baked, "-m", "pytest", "-q", "-rp", "-p", "no:cacheprovider", env=project_env(**overrides)
     )
 
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     print(f"{baked.name} on {database}: {summary}")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary
+    # -rp lists every passed test: the real-browser tests must be among them.
+    browser_tests = re.findall(r"^PASSED tests/test_browser\.py::(\w+)", result.stdout, re.M)
+    assert len(browser_tests) >= 2, f"the browser tests did not run:\n{result.stdout[-3000:]}"
 
 
 def test_every_answer_changes_the_output(tmp_path_factory):
