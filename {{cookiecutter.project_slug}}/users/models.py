@@ -1,4 +1,5 @@
-"""The user model of every schema that has users: customers' workspaces, www and the blog.
+"""The user model of every schema that has users: customers' workspaces, www and other static
+tenants with sessions.
 
 E-mail is the log-in. It is the custom model from the first migration on, because
 AUTH_USER_MODEL cannot change cheaply once tables reference it.
@@ -33,7 +34,7 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
-    # In a customer's workspace: owners manage members and settings. Unused on www and the blog.
+    # In a customer's workspace: owners manage members and settings. Unused on static tenants.
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     USERNAME_FIELD = "email"
