@@ -3,7 +3,6 @@ from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import split_domain_port
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from shared_app.models import Domain, WorkspaceAccount
 from tenant_app.tokens import make_handover_token
@@ -58,12 +57,8 @@ def find_workspace(request: HttpRequest) -> HttpResponse:
             for domain in domains.select_related("tenant").order_by("tenant__name")
         ]
         if workspaces:
-            context = {"workspaces": workspaces, "project_name": settings.PROJECT_NAME}
-            send_mail(
-                f"Your {settings.PROJECT_NAME} workspaces",
-                render_to_string("main_app/find_workspace_email.txt", context),
-                None,
-                [email],
-            )
+            links = "".join(f"{name}: {url}\n" for name, url in workspaces)
+            body = f"{links}\nIf you did not ask for this message, you can ignore it.\n"
+            send_mail(f"Your {settings.PROJECT_NAME} workspaces", body, None, [email])
         return render(request, "main_app/find_workspace_sent.html", {"email": email})
     return render(request, "main_app/find_workspace.html", {"form": form})
