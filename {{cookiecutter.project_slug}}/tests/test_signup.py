@@ -183,6 +183,8 @@ def test_two_sign_ups_racing_for_one_sub_domain_one_wins_the_other_gets_a_form_e
             response = sign_up(http, subdomain="racer", email=email)
             error = subdomain_error(response) if response.status_code == 200 else ""
             outcomes.append((response.status_code, error))
+        except Exception as error:  # reported by the assertions below, not lost in the thread
+            outcomes.append((0, repr(error)))
         finally:
             connections.close_all()
 
@@ -196,9 +198,9 @@ def test_two_sign_ups_racing_for_one_sub_domain_one_wins_the_other_gets_a_form_e
         for thread in threads:
             thread.join()
 
-        assert sorted(status for status, _ in outcomes) == [200, 302]
+        assert sorted(status for status, _ in outcomes) == [200, 302], outcomes
         loser_error = next(error for status, error in outcomes if status == 200)
-        assert "“racer” " in loser_error and "Try “racer2”" in loser_error
+        assert "“racer” " in loser_error and "Try “racer2”" in loser_error, outcomes
         assert Client.objects.filter(schema_name="racer").count() == 1
         assert Domain.objects.filter(domain=f"racer.{settings.TENANT_DOMAIN_SUFFIX}").count() == 1
         with Client.objects.get(schema_name="racer"):
