@@ -81,9 +81,13 @@ def command_run(folder: Path, port: int) -> None:
     print(
         "\nOpen in a browser:\n"
         f"  http://localhost:{port}/             the public site (static tenant www)\n"
+        f"  http://localhost:{port}/signup/      sign up: a new customer and its workspace\n"
+        f"  http://localhost:{port}/admin/       the operator admin, admin@example.com / admin\n"
         f"  http://blog.localhost:{port}/        the blog (static tenant blog)\n"
-        f"  http://demo.localhost:{port}/        the customer 'demo' (a dynamic tenant)\n"
-        f"  http://demo.localhost:{port}/admin/  its admin, user admin / admin\n"
+        f"  http://demo.localhost:{port}/        the customer 'demo' (a dynamic tenant): log in\n"
+        "                                      as admin@example.com (owner) or member@example.com\n"
+        "                                      (member), password admin\n"
+        f"  http://demo.localhost:{port}/admin/  its admin, admin@example.com / admin\n"
         "Stop with Ctrl+C.\n",
         flush=True,
     )

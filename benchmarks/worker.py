@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +29,7 @@ SETTINGS = {
     "plain": "plain_settings",
 }
 PROJECTS = 20  # rows in each tenant that requests are sent to
+BENCH_MEMBER = "member@bench.test"  # pages need a logged-in member of the tenant
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def pgschemas_workloads(
         "create_unpooled": Workload(create_tenants(pooled=False), sizes["creations"]),
     }
     for mix in sizes["mixes"]:
-        workloads[f"requests_{mix}"] = timed(get_pages(hosts[:mix], requests), requests)
+        tenants = [Client.objects.get(schema_name=name) for name in request_schemas[:mix]]
+        workloads[f"requests_{mix}"] = timed(get_pages(hosts[:mix], requests, tenants), requests)
     return workloads
 
 
@@ -181,19 +183,29 @@ def plain_workloads(
         "switching": timed(switching, queries),
     }
     for mix in sizes["mixes"]:
-        workloads[f"requests_{mix}"] = timed(get_pages(hosts[:1], requests), requests)
+        pages = get_pages(hosts[:1], requests, [nullcontext()])
+        workloads[f"requests_{mix}"] = timed(pages, requests)
     return workloads
 
 
-def get_pages(hosts: list[str], requests: int) -> Callable[[], None]:
-    """GET / `requests` times through the whole middleware stack, cycling through `hosts`."""
+def get_pages(
+    hosts: list[str], requests: int, tenants: list[AbstractContextManager[Any]]
+) -> Callable[[], None]:
+    """GET / `requests` times through the whole middleware stack, cycling through `hosts`, each as
+    a member logged in within its tenant (where the user and the session live)."""
+    from django.contrib.auth import get_user_model
     from django.test import Client as TestClient
 
-    clients = [TestClient(HTTP_HOST=host) for host in hosts]
-    for client in clients:
+    clients = []
+    for host, tenant in zip(hosts, tenants, strict=True):
+        client = TestClient(HTTP_HOST=host)
+        with tenant:
+            member, _ = get_user_model().objects.get_or_create(email=BENCH_MEMBER)
+            client.force_login(member)
         response = client.get("/")
         if response.status_code != 200 or " project 1" not in response.content.decode():
-            raise SystemExit(f"GET / of {client.defaults} did not list its projects: {response}")
+            raise SystemExit(f"GET / of {host} did not list its projects: {response}")
+        clients.append(client)
 
     def get() -> None:
         for number in range(requests):

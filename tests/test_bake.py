@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from cookiecutter.main import cookiecutter
@@ -128,19 +129,35 @@ if os.environ.get("DATABASE_URL"):
 
 
 @pytest.mark.parametrize(("baked", "database"), SUITE_RUNS, indirect=["baked"])
-def test_the_baked_projects_own_suite_passes(baked, database):
+def test_the_baked_projects_own_suite_passes(baked, database, tmp_path):
     overrides = {"DATABASE_URL": os.environ["DATABASE_URL"]} if database == "DATABASE_URL" else {}
-    summary = assert_suite_passes(baked, project_env(**overrides))
+    report = tmp_path / "junit.xml"
+    summary = assert_suite_passes(baked, project_env(**overrides), junit_report=report)
     print(f"{baked.name} on {database}: {summary}")
+    assert len(passed_browser_tests(report)) >= 2, "the real-browser tests did not run and pass"
 
 
-def assert_suite_passes(project: Path, env: dict[str, str], context: str = "") -> str:
+def assert_suite_passes(
+    project: Path, env: dict[str, str], context: str = "", junit_report: Path | None = None
+) -> str:
     """Run the baked project's own suite; fail on any failure or skip; return its summary line."""
-    result = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    report = [f"--junitxml={junit_report}"] if junit_report else []
+    result = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", *report, env=env)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, context + result.stdout[-6000:] + result.stderr[-3000:]
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary, context + summary
     return summary
+
+
+def passed_browser_tests(junit_report: Path) -> list[str]:
+    """Names of the tests of tests/test_browser.py that ran and passed (not skipped)."""
+    cases = ElementTree.parse(junit_report).iter("testcase")
+    return [
+        case.get("name", "")
+        for case in cases
+        if case.get("classname") == "tests.test_browser"
+        and not any(case.find(outcome) is not None for outcome in ("skipped", "failure", "error"))
+    ]
 
 
 def test_every_answer_changes_the_output(tmp_path_factory):

@@ -1,8 +1,8 @@
 """benchmarks/run.py bakes the template, measures every row and prints it; no timing is checked.
 
-Statement counts are checked where they are the point: a query or a request, within one tenant or
-alternating between tenants, costs plain Django's single statement (plus, for requests, the host map's check for routing
-changes: one statement per process every half second at most).
+Statement counts are checked where they are the point: a query or a member's page, within one
+tenant or alternating between tenants, sends as many statements as plain Django (plus, for
+requests, the host map's check for routing changes: one per process every half second at most).
 """
 
 import os
@@ -24,7 +24,7 @@ ROWS = (
     "GET / round-robin over 2 tenants",
 )
 # Within one tenant and when switching tenants: the path travels with the first statement.
-ONE_STATEMENT = (
+PLAIN_STATEMENT_COUNT = (
     "exists() in one tenant",
     "exists(), alternating 2 tenants",
     "GET / of one tenant",
@@ -32,7 +32,7 @@ ONE_STATEMENT = (
 )
 
 
-def test_quick_benchmarks_report_every_row_and_plain_round_trips_within_a_tenant():
+def test_quick_benchmarks_report_every_row_and_plain_round_trips():
     result = subprocess.run(
         [sys.executable, "benchmarks/run.py", "--quick"],
         cwd=ROOT,
@@ -47,6 +47,6 @@ def test_quick_benchmarks_report_every_row_and_plain_round_trips_within_a_tenant
         lines = [line for line in result.stdout.splitlines() if line.startswith(row)]
         assert len(lines) == 1, f"no single line for {row!r}:\n{result.stdout}"
         assert re.search(r"\d+(\.\d+)? (us|ms|s) ", lines[0]), lines[0]
-        if row in ONE_STATEMENT:
+        if row in PLAIN_STATEMENT_COUNT:
             ours, plain = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
-            assert plain == "1.00" and 1.0 <= float(ours) <= 1.1, lines[0]
+            assert float(plain) <= float(ours) <= float(plain) + 0.1, lines[0]

@@ -110,6 +110,7 @@ def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(site):
                 for name in ("localhost", "blog.localhost", "demo.localhost")
             }
             admin_status, _ = get(port, f"demo.localhost:{port}", "/admin/login/")
+            signup_status, _ = get(port, f"localhost:{port}", "/signup/")
         finally:
             output = stop(process)
 
@@ -117,9 +118,12 @@ def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(site):
         assert (
             pages["blog.localhost"][0] == 200 and "<code>blog</code>" in pages["blog.localhost"][1]
         )
+        # Anonymous visitors of a workspace land on its log-in page, which names it.
         assert pages["demo.localhost"][0] == 200 and "Demo Customer" in pages["demo.localhost"][1]
-        assert admin_status == 200
+        assert "Log in" in pages["demo.localhost"][1]
+        assert admin_status == 200 and signup_status == 200
         assert f"http://demo.localhost:{port}/" in output
+        assert f"http://localhost:{port}/signup/" in output
         if attempt == "second":
             assert "Reusing the project" in output
     assert wait_until_postgres_stopped(folder / "my_saas" / ".pgdata")

@@ -17,3 +17,21 @@ class Client(TenantMixin):
 
 class Domain(DomainMixin):
     pass
+
+
+class WorkspaceAccount(models.Model):
+    """An e-mail address with an account in a customer's workspace: "find my workspace" reads
+    this small index in public instead of every schema. Signals on the user model keep it current
+    (shared_app.workspace_index)."""
+
+    tenant = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="accounts")
+    user_id = models.BigIntegerField()
+    email = models.EmailField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user_id"], name="one_entry_per_tenant_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} in {self.tenant}"

@@ -1,5 +1,6 @@
 """What each customer owns: these tables exist once per dynamic tenant schema."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -13,3 +14,30 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Invitation(models.Model):
+    """An e-mail address invited to join this workspace; accepting it creates the member."""
+
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class UsedHandoverToken(models.Model):
+    """A sign-up hand-over token already redeemed here, so it cannot be replayed."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -1,9 +1,23 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("projects/new/", views.ProjectCreateView.as_view(), name="project_create"),
+    path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_update"),
+    path("projects/<int:pk>/delete/", views.ProjectDeleteView.as_view(), name="project_delete"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/remove/", views.remove_member, name="remove_member"),
+    path(
+        "members/invitations/<int:pk>/revoke/",
+        views.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

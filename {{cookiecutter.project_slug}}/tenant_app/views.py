@@ -1,8 +1,171 @@
+"""A customer's workspace. Every view needs a logged-in member, except the two links that bring
+a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
-from .models import Project
+from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
+from .models import Invitation, Project
+from .tokens import (
+    InvalidToken,
+    invitation_id_from_token,
+    make_invitation_token,
+    redeem_handover_token,
+)
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenant_app/home.html", {"projects": Project.objects.all()[:20]})
+def owner_required(request: HttpRequest) -> None:
+    if not request.user.is_owner:
+        raise PermissionDenied("Only the workspace's owners can do this.")
+
+
+class DashboardView(LoginRequiredMixin, ListView):
+    template_name = "tenant_app/dashboard.html"
+    context_object_name = "projects"
+
+    def get_queryset(self):
+        return Project.objects.all()
+
+
+class ProjectCreateView(LoginRequiredMixin, CreateView):
+    model = Project
+    form_class = ProjectForm
+    success_url = reverse_lazy("dashboard")
+
+
+class ProjectUpdateView(LoginRequiredMixin, UpdateView):
+    model = Project
+    form_class = ProjectForm
+    success_url = reverse_lazy("dashboard")
+
+
+class ProjectDeleteView(LoginRequiredMixin, DeleteView):
+    model = Project
+    success_url = reverse_lazy("dashboard")
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        owner_required(request)
+        if form.is_valid():
+            invitation = form.save(commit=False)
+            invitation.invited_by = request.user
+            invitation.save()
+            send_invitation(request, invitation)
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("members")
+    context = {
+        "members": get_user_model().objects.filter(is_active=True),
+        "invitations": Invitation.objects.filter(accepted_at__isnull=True),
+        "form": form,
+    }
+    return render(request, "tenant_app/members.html", context)
+
+
+def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
+    token = make_invitation_token(request.tenant, invitation.pk)
+    link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+    send_mail(
+        f"Join {request.tenant.name}",
+        f"{request.user.email} invites you to the workspace {request.tenant.name}.\n\n"
+        f"Choose your password here to join: {link}\n",
+        None,
+        [invitation.email],
+    )
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    member = get_object_or_404(get_user_model(), pk=pk)
+    if member == request.user:
+        messages.error(request, "You cannot remove yourself.")
+    else:
+        member.delete()
+        messages.success(request, f"{member.email} was removed.")
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    invitation = get_object_or_404(Invitation, pk=pk, accepted_at__isnull=True)
+    invitation.delete()
+    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect("members")
+
+
+@login_required
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    # The tenant model (shared_app.Client) comes with the request: this app does not import it.
+    form_class = modelform_factory(
+        type(request.tenant), fields=["name"], labels={"name": "Workspace name"}
+    )
+    form = form_class(request.POST or None, instance=request.tenant)
+    if request.method == "POST":
+        owner_required(request)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("workspace_settings")
+    domains = request.tenant.domains.order_by("-is_primary", "domain")
+    return render(request, "tenant_app/settings.html", {"form": form, "domains": domains})
+
+
+def link_refused(request: HttpRequest, error: InvalidToken) -> HttpResponse:
+    context = {"problem": str(error)}
+    return render(request, "tenant_app/link_refused.html", context, status=400)
+
+
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """The sign-up hand-over from www: log the new owner in here, once."""
+    try:
+        user_id = redeem_handover_token(token, request.tenant)
+    except InvalidToken as error:
+        return link_refused(request, error)
+    login(request, get_object_or_404(get_user_model(), pk=user_id, is_active=True), BACKEND)
+    messages.success(request, f"Welcome to {request.tenant.name}!")
+    return redirect("dashboard")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation_id = invitation_id_from_token(token, request.tenant)
+    except InvalidToken as error:
+        return link_refused(request, error)
+    invitation = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
+    if invitation is None:
+        return link_refused(request, InvalidToken("This invitation was already used or withdrawn."))
+    User = get_user_model()
+    form = AcceptInvitationForm(User(email=invitation.email), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+                accepted_at=timezone.now()
+            )
+            if not claimed:
+                return link_refused(request, InvalidToken("This invitation was already used."))
+            member = form.save()
+        login(request, member, BACKEND)
+        messages.success(request, f"Welcome to {request.tenant.name}!")
+        return redirect("dashboard")
+    context = {"form": form, "invitation": invitation}
+    return render(request, "tenant_app/accept_invitation.html", context)

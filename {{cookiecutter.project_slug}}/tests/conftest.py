@@ -12,17 +12,19 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
 
 from pgschemas.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
 
-from .factories import ClientFactory, DomainFactory, ProjectFactory
+from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 TENANTS = ("acme", "globex")
 
@@ -90,24 +92,6 @@ def committed_db(django_db_setup, django_db_blocker):
         connections.close_all()
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def live_server_url(committed_db):
-    """A threaded HTTP server on loopback: every request its own thread and connection."""
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-    server.set_app(WSGIHandler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_state_after_each_test():
     """Back to public, and forget cached routing: a test's rolled-back rows must not stay cached."""
@@ -115,3 +99,38 @@ def _fresh_state_after_each_test():
     deactivate()
     cache.clear()
     host_map().expire()
+
+
+@pytest.fixture
+def member_client(db):
+    """``member_client(acme)``: a test client for acme's host, logged in as a new member there.
+
+    One client per tenant: sessions (and the cookie jar of Django's test client) are per host.
+    """
+
+    def client_of(tenant: Client, **user_fields: object) -> HttpClient:
+        http = HttpClient(headers={"host": host(tenant.schema_name)})
+        with tenant:
+            http.force_login(UserFactory(**user_fields))
+        return http
+
+    return client_of
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def live_server_url(committed_db):
+    """A threaded HTTP server on loopback (static files too): every request its own thread and
+    connection. Unlike pytest-django's ``live_server`` it does not flush the database after."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(StaticFilesHandler(WSGIHandler()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()

@@ -43,13 +43,13 @@ def test_contenttypes_missing_from_public_is_an_error():
 
 
 def test_sessions_without_the_user_app_is_an_error():
-    tenants = tenants_with(lambda t: t["www"]["APPS"].remove("django.contrib.auth"))
+    tenants = tenants_with(lambda t: t["www"]["APPS"].remove("users"))
 
     with override_settings(TENANTS=tenants):
         errors = check_tenant_apps()
 
     assert ids(errors) == ["pgschemas.E002"]
-    assert "TENANTS['www']" in errors[0].msg and "django.contrib.auth" in errors[0].msg
+    assert "TENANTS['www']" in errors[0].msg and "'users'" in errors[0].msg
 
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")

@@ -77,7 +77,7 @@ def test_migrateschema_recreates_and_migrates_a_missing_static_schema():
 
     assert schema_exists("www")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('www.auth_user') IS NOT NULL")
+        cursor.execute("SELECT to_regclass('www.users_user') IS NOT NULL")
         assert cursor.fetchone()[0]
 
 

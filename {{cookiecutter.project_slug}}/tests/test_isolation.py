@@ -8,12 +8,15 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.test import Client as HttpClient
 
 from pgschemas.schema import StaticSchema
+from shared_app.models import Client
 from tenant_app.models import Project
 
 from .conftest import TENANTS, host, secret_of
-from .factories import ProjectFactory, UserFactory
+from .factories import PASSWORD, ProjectFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -31,20 +34,20 @@ def test_a_row_written_in_one_tenant_is_invisible_in_another(acme, globex):
 def test_users_are_per_tenant(acme, globex):
     User = get_user_model()
     with acme:
-        UserFactory(username="alice")
+        UserFactory(email="alice@example.com")
     with globex:
-        assert not User.objects.filter(username="alice").exists()
+        assert not User.objects.filter(email="alice@example.com").exists()
 
 
 @pytest.mark.django_db
 def test_a_session_from_one_tenant_does_not_log_in_on_another(client, acme, globex):
     with acme:
-        UserFactory(username="alice", is_staff=True, is_superuser=True)
+        UserFactory(email="alice@example.com", is_staff=True, is_superuser=True)
     acme_host, globex_host = host("acme"), host("globex")
 
     logged_in = client.post(
         "/admin/login/",
-        {"username": "alice", "password": "correct horse battery staple", "next": "/admin/"},
+        {"username": "alice@example.com", "password": PASSWORD, "next": "/admin/"},
         headers={"host": acme_host},
     )
     assert logged_in.status_code == 302
@@ -59,18 +62,19 @@ def test_a_session_from_one_tenant_does_not_log_in_on_another(client, acme, glob
 @pytest.mark.django_db
 def test_customers_are_managed_on_www_never_from_a_tenants_admin(client, acme):
     with acme:  # users and sessions live in each schema
-        client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+        client.force_login(UserFactory(email="boss@example.com", is_staff=True, is_superuser=True))
     from_tenant = client.get("/admin/shared_app/client/", headers={"host": host("acme")})
     with StaticSchema("www"):
-        client.force_login(UserFactory(username="operator", is_staff=True, is_superuser=True))
+        operator = UserFactory(email="operator@example.com", is_staff=True, is_superuser=True)
+        client.force_login(operator)
     from_www = client.get("/admin/shared_app/client/", headers={"host": settings.DOMAIN_NAME})
 
     assert from_tenant.status_code == 404
     assert from_www.status_code == 200 and b"Acme" in from_www.content
 
 
-def fetch(url: str, hostname: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Host": hostname})
+def fetch(url: str, hostname: str, cookie: str = "") -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": hostname, "Cookie": cookie})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
@@ -78,7 +82,23 @@ def fetch(url: str, hostname: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url):
+@pytest.fixture
+def session_cookies(committed_db):
+    """A logged-in member's session cookie for each tenant's host (committed, removed after)."""
+    cookies = {}
+    for name in TENANTS:
+        with Client.objects.get(schema_name=name):
+            http = HttpClient()
+            http.force_login(UserFactory(email=f"member@{name}.test"))
+            cookies[host(name)] = f"sessionid={http.cookies['sessionid'].value}"
+    yield cookies
+    for name in TENANTS:
+        with Client.objects.get(schema_name=name):
+            get_user_model().objects.filter(email=f"member@{name}.test").delete()
+            Session.objects.all().delete()
+
+
+def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url, session_cookies):
     hosts = [host(name) for name in TENANTS] + [f"nobody.{settings.DOMAIN_NAME}"]
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
@@ -87,7 +107,7 @@ def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url):
     def hammer(worker: int) -> None:
         for round_ in range(15):
             hostname = hosts[(worker + round_) % len(hosts)]
-            status, body = fetch(live_server_url, hostname)
+            status, body = fetch(live_server_url, hostname, session_cookies.get(hostname, ""))
             secrets_seen = [name for name in TENANTS if secret_of(name) in body]
             expected = [name for name in TENANTS if hostname == host(name)]
             with lock:

@@ -6,8 +6,8 @@ from shared_app.models import Client
 
 SCHEMA_APPS = {
     "public": {"contenttypes", "staticfiles", "messages", "pgschemas", "shared_app"},
-    "www": {"auth", "sessions", "admin", "main_app"},
-    "tenant": {"auth", "sessions", "admin", "tenant_app"},
+    "www": {"auth", "sessions", "admin", "users", "allauth", "account", "main_app"},
+    "tenant": {"auth", "sessions", "admin", "users", "allauth", "account", "tenant_app"},
 }
 LABELS = set().union(*SCHEMA_APPS.values())
 

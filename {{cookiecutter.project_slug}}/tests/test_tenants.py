@@ -28,7 +28,7 @@ def tables_of(schema_name: str) -> set[str]:
 def test_creating_a_client_creates_and_migrates_its_schema():
     client = Client.objects.create(schema_name="initech", name="Initech")
 
-    assert {"tenant_app_project", "auth_user", "django_session", "django_migrations"} <= (
+    assert {"tenant_app_project", "users_user", "django_session", "django_migrations"} <= (
         tables_of("initech")
     )
     assert "shared_app_client" not in tables_of("initech")

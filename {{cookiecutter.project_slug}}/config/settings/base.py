@@ -36,6 +36,9 @@ TENANTS = {
             "django.contrib.auth",
             "django.contrib.sessions",
             "django.contrib.admin",
+            "users",
+            "allauth",
+            "allauth.account",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -46,6 +49,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
+            "users",
             "blog_app",
         ],
         "DOMAINS": [f"blog.{DOMAIN_NAME}", f"help.{DOMAIN_NAME}"],
@@ -57,6 +61,9 @@ TENANTS = {
             "django.contrib.auth",
             "django.contrib.sessions",
             "django.contrib.admin",
+            "users",
+            "allauth",
+            "allauth.account",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -81,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 TEMPLATES = [
@@ -130,3 +138,26 @@ PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
 # True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
 # schema is then set in every transaction. Without it, such a pooler is refused at connection.
 PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", default=False)
+
+# Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
+TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
+# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains.
+RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
+
+# Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
+# log-out, password change and reset inside each customer's workspace. Members join by invitation.
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "tenant_app.accounts.WorkspaceAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")

@@ -21,3 +21,4 @@ TENANTS["blog"]["DOMAINS"] = [*TENANTS["blog"]["DOMAINS"], "blog.localhost"]
 # <<< include_blog
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default="localhost")

@@ -1,0 +1,30 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+
+from .models import Invitation, Project
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description"]
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError(f"{email} is already a member of this workspace.")
+        if Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists():
+            raise ValidationError(f"{email} is already invited.")
+        return email
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """Choose a password to join; the e-mail comes from the invitation."""

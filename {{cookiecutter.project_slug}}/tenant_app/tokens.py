@@ -1,0 +1,63 @@
+"""Signed links that carry a person into one workspace: the sign-up hand-over and invitations.
+
+Each payload names its workspace's schema, so a link made for one workspace is refused by every
+other. Hand-over tokens live a minute and are single-use (UsedHandoverToken); an invitation is
+used up once accepted.
+"""
+
+import secrets
+from typing import Any
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+
+from pgschemas.schema import Schema
+
+from .models import UsedHandoverToken
+
+HANDOVER_SALT = "tenant_app.handover"
+HANDOVER_MAX_AGE = 60  # seconds
+INVITATION_SALT = "tenant_app.invitation"
+INVITATION_MAX_AGE = 7 * 24 * 3600
+
+
+class InvalidToken(Exception):
+    """The link is malformed, expired, already used, or made for another workspace."""
+
+
+def _load(token: str, *, salt: str, max_age: int, workspace: Schema) -> dict[str, Any]:
+    try:
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise InvalidToken("This link has expired.") from error
+    except signing.BadSignature as error:
+        raise InvalidToken("This link is not valid.") from error
+    if payload.get("schema") != workspace.schema_name:
+        raise InvalidToken("This link was made for another workspace.")
+    return payload
+
+
+def make_handover_token(workspace: Schema, user_id: int) -> str:
+    payload = {"schema": workspace.schema_name, "user": user_id, "nonce": secrets.token_hex(16)}
+    return signing.dumps(payload, salt=HANDOVER_SALT)
+
+
+def redeem_handover_token(token: str, workspace: Schema) -> int:
+    """Return the user id in a fresh, unused hand-over token for ``workspace``; use it up."""
+    payload = _load(token, salt=HANDOVER_SALT, max_age=HANDOVER_MAX_AGE, workspace=workspace)
+    try:
+        with transaction.atomic():
+            UsedHandoverToken.objects.create(nonce=payload["nonce"])
+    except IntegrityError as error:
+        raise InvalidToken("This link was already used.") from error
+    return payload["user"]
+
+
+def make_invitation_token(workspace: Schema, invitation_id: int) -> str:
+    payload = {"schema": workspace.schema_name, "invitation": invitation_id}
+    return signing.dumps(payload, salt=INVITATION_SALT)
+
+
+def invitation_id_from_token(token: str, workspace: Schema) -> int:
+    payload = _load(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE, workspace=workspace)
+    return payload["invitation"]

@@ -1,0 +1,210 @@
+"""A person in a real headless Chromium (Debian's package, driven by Playwright) against a live
+server on sub-domains of localhost. Each test saves a screenshot of every page it visits.
+
+Skipped only when no Chromium is installed (``apt-get install chromium``); the template's own
+tests fail when these were skipped.
+"""
+
+import copy
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from pgschemas.provisioning import drop_schema
+from shared_app.models import Client
+
+from .factories import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="no Chromium found: apt-get install chromium"),
+]
+SCREENSHOTS = Path(
+    os.environ.get("BROWSER_SCREENSHOTS", Path(tempfile.gettempdir()) / "browser-screenshots")
+)
+
+
+@pytest.fixture
+def site(live_server_url, settings):
+    """The live server's base URLs: www at localhost:PORT, workspaces at <name>.localhost:PORT.
+
+    Tears down every workspace the test signed up (their data was committed).
+    """
+    tenants = copy.deepcopy(settings.TENANTS)
+    tenants["www"]["DOMAINS"].append("localhost")
+    settings.TENANTS = tenants
+    settings.TENANT_DOMAIN_SUFFIX = "localhost"
+    port = urlsplit(live_server_url).port
+    before = set(Client.objects.values_list("schema_name", flat=True))
+    yield Site(port)
+    for client in Client.objects.exclude(schema_name__in=before):
+        client.delete()
+        drop_schema(client.schema_name)
+
+
+class Site:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def www(self, path: str = "/") -> str:
+        return f"http://localhost:{self.port}{path}"
+
+    def workspace(self, name: str, path: str = "/") -> str:
+        return f"http://{name}.localhost:{self.port}{path}"
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """Tests see the site as a person does, through the browser only: no ORM calls while it
+    runs (Playwright's event loop would give them a connection that is never closed)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--host-resolver-rules=MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Camera:
+    """Saves a numbered screenshot of each page visited, into one folder per test."""
+
+    def __init__(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self.folder = folder
+        self.count = 0
+
+    def shoot(self, page: Page, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=self.folder / f"{self.count:02d}-{name}.png", full_page=True)
+
+
+@pytest.fixture
+def camera(request, capsys) -> Camera:
+    folder = SCREENSHOTS / request.node.name
+    with capsys.disabled():
+        print(f"\n{request.node.name}: screenshots in {folder}")
+    return Camera(folder)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{os.getpid()}{int(time.time() * 1000) % 100000}"
+
+
+def sign_up(page: Page, site: Site, camera: Camera, subdomain: str, email: str) -> float:
+    """Sign up from the landing page; return seconds from submitting to the workspace page."""
+    page.goto(site.www())
+    camera.shoot(page, "landing")
+    page.get_by_role("link", name="Start free").first.click()
+    page.wait_for_url(site.www("/signup/"))
+    page.get_by_label("Workspace name").fill(subdomain.title())
+    page.get_by_label("Subdomain").fill(subdomain)
+    page.get_by_label("Your e-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    camera.shoot(page, "signup")
+    started = time.perf_counter()
+    page.get_by_role("button", name="Create workspace").click()
+    page.wait_for_url(site.workspace(subdomain), wait_until="load")
+    elapsed = time.perf_counter() - started
+    camera.shoot(page, "workspace")
+    return elapsed
+
+
+def test_sign_up_work_log_out_log_in_invite_and_accept(site, browser, camera, capsys):
+    owner_email, member_email = "owner@example.com", "member@example.com"
+    subdomain = unique("brw")
+    page = browser.new_page()
+
+    elapsed = sign_up(page, site, camera, subdomain, owner_email)
+    with capsys.disabled():
+        print(f"sign-up form submitted -> workspace page shown: {elapsed:.2f} s")
+
+    assert page.get_by_text(f"Welcome to {subdomain.title()}!").is_visible()
+    assert page.get_by_text(owner_email).is_visible()  # logged in, as the owner
+
+    page.get_by_role("link", name="New project").click()
+    camera.shoot(page, "new-project")
+    page.get_by_label("Name").fill("Website relaunch")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "project-created")
+    assert page.get_by_text("Website relaunch").is_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    camera.shoot(page, "logged-out")
+    page.goto(site.workspace(subdomain))
+    assert "/accounts/login/" in page.url and page.get_by_text("Website relaunch").count() == 0
+    camera.shoot(page, "anonymous-sent-to-log-in")
+
+    page.get_by_label("Email").fill(owner_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "logged-in")
+    assert page.get_by_text("Website relaunch").is_visible()
+
+    page.get_by_role("link", name="Members").click()
+    page.get_by_label("Email").fill(member_email)
+    camera.shoot(page, "members")
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_url(site.workspace(subdomain, "/members/"))
+    camera.shoot(page, "invited")
+    assert page.get_by_text("Pending invitations").is_visible()
+    link = re.search(r"http://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
+
+    member = browser.new_context().new_page()  # another person: no cookies of the owner's
+    member.goto(link)
+    camera.shoot(member, "invitation")
+    member.get_by_label("New password:", exact=True).fill(PASSWORD)
+    member.get_by_label("New password confirmation:", exact=True).fill(PASSWORD)
+    member.get_by_role("button", name="Join the workspace").click()
+    member.wait_for_url(site.workspace(subdomain))
+    camera.shoot(member, "member-dashboard")
+    assert member.get_by_text(member_email).is_visible()
+    assert member.get_by_text("Website relaunch").is_visible()
+
+    member.goto(site.workspace(subdomain, "/members/"))
+    camera.shoot(member, "member-sees-members")
+    assert member.get_by_text("Only owners can invite or remove members.").is_visible()
+    assert member.get_by_role("button", name="Send invitation").count() == 0
+
+
+def test_a_second_customer_cannot_reach_the_first_by_url_or_by_host(site, browser, camera):
+    first, second = unique("first"), unique("second")
+    first_page = browser.new_context().new_page()
+    sign_up(first_page, site, camera, first, "a@example.com")
+    first_page.get_by_role("link", name="New project").click()
+    first_page.get_by_label("Name").fill("First's secret plan")
+    first_page.get_by_role("button", name="Save").click()
+    first_page.wait_for_url(site.workspace(first))
+    secret_url = first_page.get_by_role("link", name="Edit").get_attribute("href")
+
+    context = browser.new_context()
+    page = context.new_page()
+    sign_up(page, site, camera, second, "b@example.com")
+
+    page.goto(site.workspace(second, secret_url))  # by URL
+    camera.shoot(page, "other-project-by-url")
+    assert page.get_by_text("First's secret plan").count() == 0
+    assert "Not Found" in page.content()
+
+    page.goto(site.workspace(first))  # by host
+    camera.shoot(page, "other-workspace-by-host")
+    assert "/accounts/login/" in page.url and "First's secret plan" not in page.content()
+
+    session = next(c for c in context.cookies() if c["name"] == "sessionid")
+    context.add_cookies([{**session, "domain": f"{first}.localhost"}])  # a stolen cookie
+    page.goto(site.workspace(first))
+    camera.shoot(page, "other-workspace-with-own-cookie")
+    assert "/accounts/login/" in page.url and "First's secret plan" not in page.content()
