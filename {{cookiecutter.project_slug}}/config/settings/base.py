@@ -118,3 +118,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # How long a host -> tenant lookup is cached. Use a shared cache (Redis, Memcached) in production
 # so that every process forgets a changed domain at once.
 PGSCHEMAS_DOMAIN_CACHE_SECONDS = env.int("PGSCHEMAS_DOMAIN_CACHE_SECONDS", default=300)
+
+# Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
+# distributed schema placed on one worker. See the README's section on Citus.
+PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
