@@ -9,6 +9,7 @@ this repository, or CITUS_SOURCE_TARBALL. Nothing here is skipped: a missing tar
 
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,10 +36,15 @@ NOT_ON_CITUS = ("tests/test_tenants.py::test_auto_drop_schema_drops_it_on_delete
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A baked project with its local Citus cluster running; yields (project, DATABASE_URL)."""
+def cluster():
+    """A baked project with its local Citus cluster running; yields (project, DATABASE_URL).
+    Baked in a folder of its own, which lives exactly as long as the cluster."""
     assert TARBALL.is_file(), f"No Citus source at {TARBALL}: set CITUS_SOURCE_TARBALL."
-    project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("c")))
+    with tempfile.TemporaryDirectory(prefix="citus-bake-") as folder:
+        yield from _running_cluster(Path(cookiecutter(str(ROOT), no_input=True, output_dir=folder)))
+
+
+def _running_cluster(project: Path):
     started = time.perf_counter()
     result = run_in(project, "-m", "config.citus_cluster", "start", "--source", str(TARBALL))
     built = "built" if "Building Citus" in result.stdout else "cached build"
