@@ -49,14 +49,12 @@ def _make_reference_tables(app_config: Any, using: str, **kwargs: Any) -> None:
         return
     if app_config.name != "pgschemas":  # post_migrate comes once per app: act once
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
-        if cursor.fetchone() is None:
-            raise ImproperlyConfigured(
-                f"PGSCHEMAS_CITUS is on, but the database {connection.settings_dict['NAME']!r} "
-                "has no citus extension: point DATABASE_URL at a Citus coordinator's database, "
-                "or turn PGSCHEMAS_CITUS off."
-            )
+    if not has_citus():
+        raise ImproperlyConfigured(
+            f"PGSCHEMAS_CITUS is on, but the database {connection.settings_dict['NAME']!r} has "
+            "no citus extension: point DATABASE_URL at a Citus coordinator's database, or turn "
+            "PGSCHEMAS_CITUS off."
+        )
     for table in public_tables_referenced_by_tenants():
         make_reference_table(table)
 
@@ -118,16 +116,20 @@ class Placement:
     size_bytes: int
 
 
+def has_citus() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
+        return cursor.fetchone() is not None
+
+
 def require_citus() -> None:
     """Raise a CommandError unless the database is a Citus coordinator."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'citus'")
-        if cursor.fetchone() is None:
-            raise CommandError(
-                f"The database {connection.settings_dict['NAME']!r} is not a Citus coordinator "
-                "(it has no citus extension). Point DATABASE_URL at the coordinator of a Citus "
-                "cluster and set PGSCHEMAS_CITUS=on; see the README's section on Citus."
-            )
+    if not has_citus():
+        raise CommandError(
+            f"The database {connection.settings_dict['NAME']!r} is not a Citus coordinator (it "
+            "has no citus extension). Point DATABASE_URL at the coordinator of a Citus cluster "
+            "and set PGSCHEMAS_CITUS=on; see the README's section on Citus."
+        )
 
 
 def placements() -> list[Placement]:
