@@ -39,6 +39,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CLUSTER_DIR = PROJECT_ROOT / ".citus"
 STATE_FILE = CLUSTER_DIR / "cluster.json"
 NODES = ("coordinator", "worker1", "worker2")
+SPARE = "spare"  # started only by start_spare_node
 DATABASE = "postgres"
 SUPERUSER = "postgres"
 SERVER_USER = "embedded_postgres"
@@ -349,8 +350,25 @@ def _refuse_taken_port(node: str, port: int) -> None:
             ) from None
 
 
-def stop() -> None:
-    for node in NODES:
+def start_spare_node(database: str) -> int:
+    """Start one more node, not in the cluster, with the citus extension in ``database`` (made
+    afresh): a node to try ``citus_add_node`` with. Returns its port."""
+    ports = _running_ports()
+    _init_node(SPARE)
+    if not _node_running(SPARE):
+        ports[SPARE] = free_port()
+        _start_node(SPARE, ports[SPARE])
+        STATE_FILE.write_text(json.dumps(ports))
+    with closing(connect(ports[SPARE])) as connection, connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{_checked_name(database)}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    with closing(connect(ports[SPARE], database)) as connection, connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION citus")
+    return ports[SPARE]
+
+
+def stop(nodes: tuple[str, ...] = (*NODES, SPARE)) -> None:
+    for node in nodes:
         if (_data_dir(node) / "PG_VERSION").exists():
             _stop_node(node)
 

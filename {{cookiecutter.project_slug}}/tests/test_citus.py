@@ -26,6 +26,7 @@ from django.db.utils import OperationalError
 from django.test import Client as HttpClient
 from django.test import override_settings
 
+from config import citus_cluster
 from pgschemas import citus
 from pgschemas.provisioning import drop_schema
 
@@ -113,6 +114,27 @@ def test_citus_rebalance_leaves_every_worker_holding_tenants(committed_db):
 
     assert "Rebalanced" in output.getvalue()
     assert {p.node for p in citus.placements() if p.node} == set(citus.workers())
+
+
+@on_citus
+def test_citus_add_node_then_rebalance_moves_tenants_to_the_new_worker(committed_db):
+    port = citus_cluster.start_spare_node(connection.settings_dict["NAME"])
+    node = f"127.0.0.1:{port}"
+    try:
+        call_command("citus_add_node", node, stdout=StringIO())
+        assert node in citus.workers()
+
+        call_command("citus_rebalance", stdout=StringIO())
+
+        assert node in {placement.node for placement in citus.placements()}
+    finally:
+        with connection.cursor() as cursor:
+            if node in citus.workers():  # move its schemas back to the others, then forget it
+                cursor.execute("SELECT citus_drain_node('127.0.0.1', %s)", [port])
+                # the copies the moves left behind, else later moves fail cleaning them up
+                cursor.execute("CALL citus_cleanup_orphaned_resources()")
+                cursor.execute("SELECT citus_remove_node('127.0.0.1', %s)", [port])
+        citus_cluster.stop(nodes=(citus_cluster.SPARE,))
 
 
 @on_citus
