@@ -16,7 +16,7 @@ def create() -> bool:
     """Create the test database on every node when running on Citus; True if it was."""
     if not settings.PGSCHEMAS_CITUS:
         return False
-    name = connection.creation._get_test_db_name()
+    name = _test_database_name()
     citus_cluster.drop_database(name)  # left by an interrupted run
     citus_cluster.create_database(name)
     return True
@@ -25,4 +25,9 @@ def create() -> bool:
 def drop() -> None:
     if settings.PGSCHEMAS_CITUS:
         connection.close()
-        citus_cluster.drop_database(connection.creation._get_test_db_name())
+        citus_cluster.drop_database(_test_database_name())
+
+
+def _test_database_name() -> str:
+    database = connection.settings_dict
+    return database["TEST"]["NAME"] or f"test_{database['NAME']}"
