@@ -24,6 +24,7 @@ from pgschemas.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
 
+from . import citus_test_database
 from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 TENANTS = ("acme", "globex")
@@ -64,7 +65,10 @@ def django_db_setup(django_test_environment, django_db_blocker):
     tests are selected: those would then write into the development database.
     """
     with django_db_blocker.unblock():
-        created = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
+        keepdb = citus_test_database.create()  # on Citus only: made on every node beforehand
+        created = setup_databases(
+            verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS}, keepdb=keepdb
+        )
         for schema_name in TENANTS:
             tenant = ClientFactory(schema_name=schema_name, name=schema_name.title())
             DomainFactory(tenant=tenant, domain=host(schema_name))
@@ -72,7 +76,8 @@ def django_db_setup(django_test_environment, django_db_blocker):
                 ProjectFactory(name=secret_of(schema_name))
     yield
     with django_db_blocker.unblock():
-        teardown_databases(created, verbosity=0)
+        teardown_databases(created, verbosity=0, keepdb=keepdb)
+        citus_test_database.drop()
 
 
 @pytest.fixture

@@ -161,3 +161,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
+
+# Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
+# distributed schema placed on one worker. See the README's section on Citus.
+PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)

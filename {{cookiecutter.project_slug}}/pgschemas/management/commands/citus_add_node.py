@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ...citus import add_node
+
+
+class Command(BaseCommand):
+    help = "Add a worker (running, with the citus extension in this database) to the cluster."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("node", help="The new worker, as host:port.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        add_node(options["node"])
+        self.stdout.write(f"Added {options['node']}; run citus_rebalance to move tenants to it.")

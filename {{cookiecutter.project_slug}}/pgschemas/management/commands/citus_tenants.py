@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ...citus import placements
+
+
+class Command(BaseCommand):
+    help = "List every distributed schema of the Citus cluster: the worker holding it, its size."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rows = placements()
+        self.stdout.write(f"{'schema':32} {'node':24} {'size':>12}")
+        for row in rows:
+            node = row.node or "(no tables yet)"
+            self.stdout.write(f"{row.schema_name:32} {node:24} {row.size_bytes:>12}")
+        nodes = sorted({row.node for row in rows if row.node})
+        for node in nodes:
+            count = sum(row.node == node for row in rows)
+            self.stdout.write(f"{node}: {count} schemas")
