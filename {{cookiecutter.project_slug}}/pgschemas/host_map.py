@@ -2,11 +2,15 @@
 
 A dict of every domain to its tenant, loaded in one query. Before serving a request, a process
 checks at most every ``PGSCHEMAS_ROUTING_CHECK_SECONDS`` (default 0.5) whether the domain or
-tenant tables changed since it loaded the map, with one cheap query: the row counts and the sum
-of the rows' ``xmin`` (the id of the transaction that wrote each row version). Any insert,
-update or delete of a committed row changes them, whatever wrote it: ``save()``,
+tenant tables changed since it loaded the map, with one cheap query: the row counts, and the sum
+and maximum of the rows' ``xmin`` (the id of the transaction that wrote each row version). Any
+insert, update or delete of a committed row changes them, whatever wrote it: ``save()``,
 ``QuerySet.update()``, bulk deletes, raw SQL, another server. So every process serves the new
-routing within that interval, with no shared cache, and an unknown host costs no query at all.
+routing within that interval, with no shared cache.
+
+A host missing from the map is looked up once by itself (an indexed query), so a customer who
+has just signed up is served at once by every process; a host found nowhere is remembered as
+unknown until the map changes, so repeated requests for it cost no query.
 """
 
 import threading
@@ -20,11 +24,13 @@ from .config import PUBLIC
 from .schema import Schema
 
 DEFAULT_CHECK_SECONDS = 0.5
+MAX_UNKNOWN_HOSTS = 10_000  # remembered misses per process, so that random hosts cannot grow it
 
 
 @dataclass
 class HostMap:
     domains: dict[str, Schema] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
     signature: tuple[object, ...] | None = None
     checked_at: float = float("-inf")
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -32,7 +38,14 @@ class HostMap:
     def tenant_for(self, domain: str) -> Schema | None:
         if time.monotonic() - self.checked_at >= _check_seconds():
             self.refresh()
-        return self.domains.get(domain)
+        found = self.domains.get(domain)
+        if found is None and domain not in self.unknown:
+            found = _lookup_domain(domain)
+            if found is not None:
+                self.domains[domain] = found
+            elif len(self.unknown) < MAX_UNKNOWN_HOSTS:
+                self.unknown.add(domain)
+        return found
 
     def expire(self) -> None:
         """Check the database again before the next lookup in this process."""
@@ -45,7 +58,7 @@ class HostMap:
                 return  # another thread just did
             signature = _routing_signature()
             if signature != self.signature:
-                self.domains = _load_domains()
+                self.domains, self.unknown = _load_domains(), set()
                 self.signature = signature
             self.checked_at = time.monotonic()
 
@@ -59,7 +72,8 @@ def _routing_signature() -> tuple[object, ...]:
         cursor.execute(
             "SELECT "
             + ", ".join(
-                f"(SELECT (count(*), sum(xmin::text::bigint))::text FROM {PUBLIC}.{table})"
+                "(SELECT (count(*), sum(xmin::text::bigint), max(xmin::text::bigint))::text "
+                f"FROM {PUBLIC}.{table})"
                 for table in quoted
             )
         )
@@ -71,6 +85,14 @@ def _load_domains() -> dict[str, Schema]:
 
     rows = get_domain_model()._default_manager.select_related("tenant")
     return {row.domain: row.tenant for row in rows.iterator(chunk_size=2000)}
+
+
+def _lookup_domain(domain: str) -> Schema | None:
+    from .models import get_domain_model
+
+    rows = get_domain_model()._default_manager.select_related("tenant").filter(domain=domain)
+    row = rows.first()
+    return row.tenant if row is not None else None
 
 
 def _check_seconds() -> float:

@@ -37,12 +37,14 @@ def schema_for_host(host: str) -> Schema | None:
     """The static tenant (from settings) or dynamic tenant (from the host map) behind ``host``.
 
     No query, except the host map's check for changes at most every
-    ``PGSCHEMAS_ROUTING_CHECK_SECONDS``; an unknown host costs nothing more.
+    ``PGSCHEMAS_ROUTING_CHECK_SECONDS``, and one lookup the first time an unknown host is seen.
     """
     host = normalize_host(host)
     static = get_tenants_config().static_by_domain.get(host)
     if static is not None:
         return StaticSchema(static.name)
+    if not HOST_NAME_PATTERN.fullmatch(host):
+        return None
     return host_map().tenant_for(host)
 
 
