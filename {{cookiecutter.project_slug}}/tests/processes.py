@@ -76,5 +76,15 @@ def web_processes(count: int) -> Iterator[list[str]]:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=30)
+            stop(process)
             process.stdout.close()
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Wait for a terminated process; kill it if it lingers. A SIGTERM that lands while wsgiref
+    serves a request turns into a SystemExit that its catch-all handler swallows."""
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
