@@ -11,6 +11,8 @@ CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
+# Middleware that may run before the tenant is known: it touches no tenant data.
+ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.health.HealthCheckMiddleware"})
 ROUTER = "pgschemas.routers.SyncRouter"
 
 
@@ -85,12 +87,19 @@ def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
                 id="pgschemas.E004",
             )
         )
-    if not settings.MIDDLEWARE or settings.MIDDLEWARE[0] != MIDDLEWARE:
+    if not _tenant_middleware_comes_first(list(settings.MIDDLEWARE)):
         errors.append(
             checks.Warning(
-                f"'{MIDDLEWARE}' should come first in MIDDLEWARE.",
+                f"'{MIDDLEWARE}' should come first in MIDDLEWARE "
+                f"(only {', '.join(sorted(ALLOWED_BEFORE_MIDDLEWARE))} may come before it).",
                 hint="Middleware before it runs in the public schema, not the request's tenant.",
                 id="pgschemas.W001",
             )
         )
     return errors
+
+
+def _tenant_middleware_comes_first(middleware: list[str]) -> bool:
+    if MIDDLEWARE not in middleware:
+        return False
+    return set(middleware[: middleware.index(MIDDLEWARE)]) <= ALLOWED_BEFORE_MIDDLEWARE
