@@ -115,8 +115,10 @@ def test_production_settings_pass_the_deploy_checks(baked):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="x" * 64 + "-production-only-secret-for-this-check",
         DATABASE_URL="postgres://app:secret@db.invalid:5432/app",
+        REDIS_URL="redis://redis.invalid:6379/0",
+        MAILGUN_API_KEY="not-used-by-the-checks",
     )
-    result = run_in(baked, "manage.py", "check", "--deploy", "--fail-level", "ERROR", env=env)
+    result = run_in(baked, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
 
