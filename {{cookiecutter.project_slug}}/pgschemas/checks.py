@@ -34,7 +34,7 @@ def _user_app() -> str:
 
 
 def check_tenant_apps(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     apps_by_schema = _apps_by_schema(get_tenants_config())
     if CONTENTTYPES not in apps_by_schema[PUBLIC]:
         errors.append(
@@ -70,7 +70,7 @@ def check_tenant_apps(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
 
 
 def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if settings.DATABASES.get("default", {}).get("ENGINE") != ENGINE:
         errors.append(
             checks.Error(

@@ -1,41 +1,22 @@
 """``/healthz`` for load balancers: answered before routing, on every host, known or not."""
 
-from collections.abc import Awaitable, Callable
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.db import Error, connection
 from django.http import HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 
 HEALTH_PATH = "/healthz"
 
 
-class HealthCheckMiddleware:
+class HealthCheckMiddleware(MiddlewareMixin):
     """Answer ``GET /healthz`` with 200 when the database answers, 503 when it does not.
 
     It comes before ``TenantMainMiddleware`` and never reads the Host header, so a load balancer
     can probe any address (its own IP included) without being in ``ALLOWED_HOSTS``. Nothing of a
-    tenant is read: the query runs in the public schema.
+    tenant is read: the query runs in the public schema. Works under WSGI and ASGI alike.
     """
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
-        if iscoroutinefunction(self):
-            return self._acall(request)
-        if request.path == HEALTH_PATH:
-            return health_response()
-        return self.get_response(request)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        if request.path == HEALTH_PATH:
-            return await sync_to_async(health_response)()
-        return await self.get_response(request)
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        return health_response() if request.path == HEALTH_PATH else None
 
 
 def health_response() -> HttpResponse:

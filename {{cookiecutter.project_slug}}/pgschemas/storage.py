@@ -2,7 +2,6 @@
 
 import os
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 from .schema import get_active_schema
@@ -11,22 +10,19 @@ from .schema import get_active_schema
 class TenantFileSystemStorage(FileSystemStorage):
     """``MEDIA_ROOT/<schema>/...`` on disk, served at ``MEDIA_URL<schema>/...``.
 
-    The folder is chosen at each call from the active schema, so one storage object serves every
-    tenant; a name saved in one tenant does not resolve in another.
+    The folder is chosen at each call from the active schema (these are properties, where Django
+    caches them), so one storage object serves every tenant, and a name saved in one tenant does
+    not resolve in another.
     """
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
-        root = self._value_or_setting(self._location, settings.MEDIA_ROOT)
-        return os.path.join(root, get_active_schema().schema_name)
+        return os.path.join(super().base_location, get_active_schema().schema_name)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
-    @property  # type: ignore[override]
+    @property
     def base_url(self) -> str:
-        url = self._value_or_setting(self._base_url, settings.MEDIA_URL)
-        if url and not url.endswith("/"):
-            url += "/"
-        return f"{url}{get_active_schema().schema_name}/"
+        return f"{super().base_url}{get_active_schema().schema_name}/"

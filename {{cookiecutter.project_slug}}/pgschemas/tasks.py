@@ -31,7 +31,7 @@ def schema_named(name: str) -> Schema:
     from .models import get_tenant_model
 
     deactivate()
-    return get_tenant_model().objects.get(schema_name=name)
+    return get_tenant_model()._default_manager.get(schema_name=name)
 
 
 @shared_task(name="pgschemas.run_in_every_tenant")
@@ -43,7 +43,7 @@ def run_in_every_tenant(task_name: str, *args: Any, **kwargs: Any) -> list[str]:
 
     task = current_app.tasks[task_name]
     schema_names = []
-    for tenant in get_tenant_model().objects.order_by("schema_name"):
+    for tenant in get_tenant_model()._default_manager.order_by("schema_name"):
         with tenant:
             task.delay(*args, **kwargs)
         schema_names.append(tenant.schema_name)
