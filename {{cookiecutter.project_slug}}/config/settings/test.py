@@ -1,7 +1,5 @@
 """Tests: a real PostgreSQL (DATABASE_URL, or the embedded server), fast password hashing."""
 
-import django
-
 from config.database import database_settings
 
 from .base import *  # noqa: F403
@@ -16,10 +14,7 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if django.VERSION >= (6, 1):
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# E-mail: Django's test runner (and pytest-django) swap in the memory backend.
 # Tasks run inline, in the caller's schema; tests/ of the template run a real worker and broker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
