@@ -3,14 +3,13 @@
 import os
 import re
 import shlex
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
+from test_bake import run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 # ${NAME:?message} must come from the operator; ${NAME:-default} has a default.
@@ -56,14 +55,7 @@ def test_compose_names_every_variable_the_production_settings_require(project):
     }
     env = {"PATH": os.environ["PATH"], **environment}
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_in(project, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert result.returncode == 0, result.stdout + result.stderr
@@ -76,14 +68,7 @@ def test_production_settings_say_which_variable_is_missing(project):
         if name != "REDIS_URL"
     }
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=project,
-        env={"PATH": os.environ["PATH"], **environment},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_in(project, "manage.py", "check", env={"PATH": os.environ["PATH"], **environment})
 
     assert result.returncode != 0
     assert "Set the REDIS_URL environment variable" in result.stderr
@@ -109,11 +94,5 @@ def test_the_lock_pins_everything_from_pypi_and_matches_pyproject(project):
 
     assert sources.pop("acme-cloud") == {"editable": "."}
     assert set(map(str, sources.values())) == {"{'registry': 'https://pypi.org/simple'}"}
-    check = subprocess.run(
-        [sys.executable, "-m", "uv", "lock", "--locked"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    check = run_in(project, "-m", "uv", "lock", "--locked", env=dict(os.environ))
     assert check.returncode == 0, check.stdout + check.stderr

@@ -26,6 +26,7 @@ import psycopg2
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
+from test_bake import run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "example.com"
@@ -148,14 +149,7 @@ def env(postgres, redis_url, media_root) -> dict[str, str]:
 
 
 def manage(project: Path, env: dict[str, str], *arguments: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_in(project, "manage.py", *arguments, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

@@ -2,12 +2,12 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
+from test_bake import run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,15 +19,7 @@ def project(tmp_path_factory) -> Path:
 
 def run(project: Path, *command: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", *command],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_in(project, "-m", *command, env={**environment, **env})
 
 
 def steps(job: dict) -> list[str]:
