@@ -12,7 +12,7 @@ SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
 # Middleware that may run before the tenant is known: it touches no tenant data.
-ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.health.HealthCheckMiddleware"})
+ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.health.health_check_middleware"})
 ROUTER = "pgschemas.routers.SyncRouter"
 
 

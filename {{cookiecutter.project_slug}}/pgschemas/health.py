@@ -1,22 +1,39 @@
 """``/healthz`` for load balancers: answered before routing, on every host, known or not."""
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.db import Error, connection
 from django.http import HttpRequest, HttpResponse
-from django.utils.deprecation import MiddlewareMixin
+from django.utils.decorators import sync_and_async_middleware
 
 HEALTH_PATH = "/healthz"
 
 
-class HealthCheckMiddleware(MiddlewareMixin):
+@sync_and_async_middleware
+def health_check_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
     """Answer ``GET /healthz`` with 200 when the database answers, 503 when it does not.
 
     It comes before ``TenantMainMiddleware`` and never reads the Host header, so a load balancer
     can probe any address (its own IP included) without being in ``ALLOWED_HOSTS``. Nothing of a
-    tenant is read: the query runs in the public schema. Works under WSGI and ASGI alike.
+    tenant is read: the query runs in the public schema. Other requests pass straight through,
+    without a thread switch under ASGI.
     """
+    if iscoroutinefunction(get_response):
 
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        return health_response() if request.path == HEALTH_PATH else None
+        async def async_middleware(request: HttpRequest) -> HttpResponse:
+            if request.path == HEALTH_PATH:
+                return await sync_to_async(health_response)()
+            response: Awaitable[HttpResponse] = get_response(request)
+            return await response
+
+        return async_middleware
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        return health_response() if request.path == HEALTH_PATH else get_response(request)
+
+    return middleware
 
 
 def health_response() -> HttpResponse:

@@ -6,7 +6,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse
 
-from pgschemas.health import HealthCheckMiddleware
+from pgschemas.health import health_check_middleware
 
 
 @pytest.mark.django_db
@@ -43,10 +43,20 @@ def test_healthz_answers_under_asgi():
     async def never_called(request):
         raise AssertionError("the request went past the health check")
 
-    middleware = HealthCheckMiddleware(never_called)
+    middleware = health_check_middleware(never_called)
     scope = {"type": "http", "method": "GET", "path": "/healthz", "headers": []}
     request = ASGIRequest(scope, None)
 
     response = async_to_sync(middleware)(request)
 
     assert isinstance(response, HttpResponse) and response.status_code == 200
+
+
+def test_other_requests_pass_through_under_asgi():
+    async def view(request):
+        return HttpResponse("the view")
+
+    middleware = health_check_middleware(view)
+    request = ASGIRequest({"type": "http", "method": "GET", "path": "/", "headers": []}, None)
+
+    assert async_to_sync(middleware)(request).content == b"the view"

@@ -70,7 +70,7 @@ DATABASE_ROUTERS = ["pgschemas.routers.SyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
-    "pgschemas.health.HealthCheckMiddleware",  # /healthz on every host, before routing
+    "pgschemas.health.health_check_middleware",  # /healthz on every host, before routing
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
