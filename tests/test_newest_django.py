@@ -37,7 +37,12 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_the_suite_passes_on_python_3_13_with_the_newest_django(project, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIRTUAL_ENV"))}
+    # The embedded PostgreSQL, like test_bake.py's default run.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "VIRTUAL_ENV", "DATABASE_URL"))
+    }
     env["UV_PROJECT_ENVIRONMENT"] = str(ENVIRONMENT)
     sync = run(
         [sys.executable, "-m", "uv", "sync", "--locked", "--extra", "dev", "--no-install-project"]
