@@ -7,7 +7,7 @@ the header (e.g. by another program) runs in public.
 
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Task, current_app, shared_task
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from .config import PUBLIC, get_tenants_config
@@ -37,8 +37,6 @@ def schema_named(name: str) -> Schema:
 @shared_task(name="pgschemas.run_in_every_tenant")
 def run_in_every_tenant(task_name: str, *args: Any, **kwargs: Any) -> list[str]:
     """Send the task ``task_name`` once per customer, in its schema; for periodic tasks (beat)."""
-    from celery import current_app
-
     from .models import get_tenant_model
 
     task = current_app.tasks[task_name]
