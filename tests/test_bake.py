@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -132,9 +133,14 @@ if os.environ.get("DATABASE_URL"):
 @pytest.mark.parametrize(("baked", "database"), SUITE_RUNS, indirect=["baked"])
 def test_the_baked_projects_own_suite_passes(baked, database):
     overrides = {"DATABASE_URL": os.environ["DATABASE_URL"]} if database == "DATABASE_URL" else {}
-    result = run_in(
-        baked, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=project_env(**overrides)
-    )
+    # Its temporary folders outside /tmp/pytest-of-<user>, which every pytest run on the machine
+    # prunes and chmods 0700 (the embedded server runs as another user).
+    with tempfile.TemporaryDirectory(prefix="baked-suite-") as basetemp:
+        result = run_in(
+            baked,
+            *("-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}/t"),
+            env=project_env(**overrides),
+        )
 
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     print(f"{baked.name} on {database}: {summary}")

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def project(tmp_path_factory) -> Path:
     return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("new")))
 
 
-def test_the_suite_passes_on_python_3_13_with_the_newest_django(project, tmp_path):
+def test_the_suite_passes_on_python_3_13_with_the_newest_django(project):
     # The embedded PostgreSQL, like test_bake.py's default run.
     env = {
         k: v
@@ -60,9 +61,10 @@ def test_the_suite_passes_on_python_3_13_with_the_newest_django(project, tmp_pat
     python_version, django_version = versions.stdout.split()
     assert python_version.startswith("3.13.") and int(django_version.split(".")[0]) >= 6
 
-    # A basetemp of its own: pytest prunes old folders of /tmp/pytest-of-<user> shared by all runs.
-    basetemp = f"--basetemp={tmp_path}"
-    suite = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", basetemp], project, env)
+    # Temporary folders outside /tmp/pytest-of-<user>, as in test_bake.py.
+    with tempfile.TemporaryDirectory(prefix="baked-suite-") as basetemp:
+        pytest_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        suite = run([*pytest_command, f"--basetemp={basetemp}/t"], project, env)
 
     summary = suite.stdout.strip().splitlines()[-1] if suite.stdout.strip() else ""
     print(f"Python {python_version}, Django {django_version}: {summary}")
