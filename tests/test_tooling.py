@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,17 @@ def test_mypy_with_django_stubs_finds_no_error_in_pgschemas(project):
 
 
 def test_coverage_is_configured_for_the_suite(project):
-    result = run(project, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_checks.py", "--cov")
+    with tempfile.TemporaryDirectory(prefix="baked-suite-") as basetemp:  # as in test_bake.py
+        result = run(
+            project,
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={basetemp}/t",
+            "tests/test_checks.py",
+            "--cov",
+        )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "pgschemas/" in result.stdout  # files with lines left uncovered are listed
