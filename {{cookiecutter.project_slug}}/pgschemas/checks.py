@@ -13,6 +13,8 @@ CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
+# Middleware that may run before the tenant is known: it touches no tenant data.
+ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.health.health_check_middleware"})
 ROUTER = "pgschemas.routers.SyncRouter"
 
 
@@ -35,7 +37,7 @@ def _user_app() -> str:
 
 
 def check_tenant_apps(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     apps_by_schema = _apps_by_schema(get_tenants_config())
     if CONTENTTYPES not in apps_by_schema[PUBLIC]:
         errors.append(
@@ -71,7 +73,7 @@ def check_tenant_apps(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
 
 
 def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if settings.DATABASES.get("default", {}).get("ENGINE") != ENGINE:
         errors.append(
             checks.Error(
@@ -88,10 +90,11 @@ def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
                 id="pgschemas.E004",
             )
         )
-    if not settings.MIDDLEWARE or settings.MIDDLEWARE[0] != MIDDLEWARE:
+    if not _tenant_middleware_comes_first(list(settings.MIDDLEWARE)):
         errors.append(
             checks.Warning(
-                f"'{MIDDLEWARE}' should come first in MIDDLEWARE.",
+                f"'{MIDDLEWARE}' should come first in MIDDLEWARE "
+                f"(only {', '.join(sorted(ALLOWED_BEFORE_MIDDLEWARE))} may come before it).",
                 hint="Middleware before it runs in the public schema, not the request's tenant.",
                 id="pgschemas.W001",
             )
@@ -112,3 +115,9 @@ def check_transaction_pooler(
         except TransactionPoolerError as error:
             errors.append(checks.Error(str(error), id="pgschemas.E005"))
     return errors
+
+
+def _tenant_middleware_comes_first(middleware: list[str]) -> bool:
+    if MIDDLEWARE not in middleware:
+        return False
+    return set(middleware[: middleware.index(MIDDLEWARE)]) <= ALLOWED_BEFORE_MIDDLEWARE

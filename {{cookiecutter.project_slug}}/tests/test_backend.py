@@ -12,6 +12,9 @@ from tenant_app.models import Project
 
 from .conftest import secret_of, statements_sent
 
+# Django 6.1 renamed savepoint() to savepoint_create() and deprecated the old name.
+savepoint_create = getattr(transaction, "savepoint_create", transaction.savepoint)
+
 
 class Rollback(Exception):
     pass
@@ -67,7 +70,7 @@ def test_path_set_inside_a_rolled_back_savepoint_is_set_again(tenants):
     acme, globex = tenants
     with transaction.atomic(), globex:
         project_names()  # the session's path is globex
-        savepoint = transaction.savepoint()
+        savepoint = savepoint_create()
         with acme:
             assert project_names() == [secret_of("acme")]  # SET to acme after the savepoint
             transaction.savepoint_rollback(savepoint)  # undoes it: the session is on globex

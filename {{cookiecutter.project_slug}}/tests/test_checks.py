@@ -57,7 +57,8 @@ def test_missing_engine_router_and_late_middleware_are_reported():
     databases = {
         "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}
     }
-    middleware = [*settings.MIDDLEWARE[1:], settings.MIDDLEWARE[0]]
+    tenant_middleware = "pgschemas.middleware.TenantMainMiddleware"
+    middleware = [*(m for m in settings.MIDDLEWARE if m != tenant_middleware), tenant_middleware]
 
     with override_settings(DATABASES=databases, DATABASE_ROUTERS=[], MIDDLEWARE=middleware):
         assert ids(check_wiring()) == ["pgschemas.E003", "pgschemas.E004", "pgschemas.W001"]
@@ -97,3 +98,14 @@ def test_parsed_tenants_follow_override_settings():
         assert get_tenants_config().static["www"].domains == ("other.test",)
 
     assert get_tenants_config().static["www"].domains != ("other.test",)
+
+
+def test_only_the_health_check_may_come_before_the_tenant_middleware():
+    tenant_middleware = "pgschemas.middleware.TenantMainMiddleware"
+    health_first = ["pgschemas.health.health_check_middleware", tenant_middleware]
+    security_first = ["django.middleware.security.SecurityMiddleware", tenant_middleware]
+
+    with override_settings(MIDDLEWARE=health_first):
+        assert ids(check_wiring()) == []
+    with override_settings(MIDDLEWARE=security_first):
+        assert ids(check_wiring()) == ["pgschemas.W001"]

