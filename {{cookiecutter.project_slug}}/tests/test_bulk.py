@@ -20,7 +20,8 @@ def test_createtenants_makes_each_tenant_with_its_domain_and_schema(client):
         "bk-1.bulk.test",
         "bk-2.bulk.test",
     ]
-    assert client.get("/", headers={"host": "bk-2.bulk.test"}).status_code == 200
+    page = client.get("/", headers={"host": "bk-2.bulk.test"}, follow=True)  # to its log-in page
+    assert page.status_code == 200 and page.wsgi_request.tenant.schema_name == "bk_2"
     assert spare_schema_names() == []  # the spares it made were all taken
 
 

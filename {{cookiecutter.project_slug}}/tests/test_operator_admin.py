@@ -62,10 +62,10 @@ class OperatorBrowser:
         except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
             return error.code, html.unescape(error.read().decode())
 
-    def log_in(self, username: str, password: str) -> None:
+    def log_in(self, email: str, password: str) -> None:
         self.request("/admin/login/")
-        status, _ = self.request(
-            "/admin/login/", {"username": username, "password": password, "next": "/admin/"}
+        status, _ = self.request(  # the admin's log-in form names the e-mail field "username"
+            "/admin/login/", {"username": email, "password": password, "next": "/admin/"}
         )
         assert status == 302, "the operator could not log in"
 
@@ -86,9 +86,9 @@ def operator(live_server_url) -> Iterator[OperatorBrowser]:
     """A superuser of www, logged in; customers and schemas the test adds are removed after it."""
     schemas_before = schema_names()
     with StaticSchema("www"):
-        user = UserFactory(username="operator", is_staff=True, is_superuser=True)
+        user = UserFactory(email="operator@example.com", is_staff=True, is_superuser=True)
     browser = OperatorBrowser(live_server_url)
-    browser.log_in("operator", PASSWORD)
+    browser.log_in("operator@example.com", PASSWORD)
     yield browser
     Client.objects.exclude(schema_name__in=TENANTS).delete()
     for schema_name in schema_names() - schemas_before:
