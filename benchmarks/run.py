@@ -43,7 +43,7 @@ NEW_MIGRATION = """from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenant_app", "0001_initial")]
+    dependencies = [("tenant_app", "{latest}")]
     operations = [
         migrations.AddField("project", "bench_note", models.CharField(max_length=20, null=True))
     ]
@@ -240,8 +240,10 @@ def best_commands(project: Path, env: dict[str, str], repeats: int) -> dict[str,
 
 def new_migration(project: Path, env: dict[str, str]) -> dict[str, float]:
     """Both sides apply the same new migration (a nullable field) once."""
-    path = project / "tenant_app" / "migrations" / "0002_bench_note.py"
-    path.write_text(NEW_MIGRATION)
+    folder = project / "tenant_app" / "migrations"
+    latest = max(path.stem for path in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    path = folder / "9999_bench_note.py"
+    path.write_text(NEW_MIGRATION.format(latest=latest))
     try:
         return {
             "pgschemas": manage(project, env, "pgschemas", "migrateschema", "-v", "0"),

@@ -9,6 +9,7 @@ each mode, and the ratio of transaction to session pooling; asserts only correct
 """
 
 import http.client
+import json
 import os
 import pwd
 import secrets
@@ -40,6 +41,20 @@ for name in {names!r}:
     Domain.objects.create(tenant=tenant, domain=f"{{name}}.{{settings.DOMAIN_NAME}}")
     with tenant:
         Project.objects.create(name=f"{{name}} secret plan")
+"""
+# A member of each tenant, logged in: the session key that the requests to its host carry.
+LOG_IN_MEMBERS = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
+from shared_app.models import Client
+cookies = {{}}
+for tenant in Client.objects.filter(schema_name__in={names!r}):
+    with tenant:
+        http = HttpClient()
+        http.force_login(get_user_model().objects.create_user(f"member@{{tenant.schema_name}}.test"))
+        cookies[tenant.schema_name] = "sessionid=" + http.cookies["sessionid"].value
+print(json.dumps(cookies))
 """
 
 
@@ -74,6 +89,8 @@ def production_env(project: Path, database_url: str, **extra: str) -> dict[str, 
         DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
+        REDIS_URL="redis://127.0.0.1:1/0",  # required; the pages requested here never use it
+        MAILGUN_API_KEY="unused",
         **extra,
     )
     return env
@@ -111,6 +128,15 @@ def database(default_bake, postgres_server) -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="module")
+def member_cookies(default_bake, postgres_server, database) -> dict[str, str]:
+    """Every page of a workspace needs a logged-in member: a session cookie per tenant."""
+    env = production_env(default_bake, postgres_server.url(database))
+    result = manage(default_bake, env, "shell", "-c", LOG_IN_MEMBERS.format(names=TENANTS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -193,28 +219,29 @@ def gunicorn(project: Path, env: dict[str, str], workers: str = WORKERS) -> Iter
         log.close()
 
 
-def get(connection: http.client.HTTPConnection, name: str) -> tuple[int, str]:
-    connection.request("GET", "/", headers={"Host": f"{name}.example.com"})
+def get(connection: http.client.HTTPConnection, name: str, cookie: str = "") -> tuple[int, str]:
+    connection.request("GET", "/", headers={"Host": f"{name}.example.com", "Cookie": cookie})
     response = connection.getresponse()
     return response.status, response.read().decode()
 
 
-def hammer(port: int, total: int) -> Load:
-    """``total`` timed requests from CLIENT_THREADS keep-alive clients, tenants in turn."""
-    requests(port, 20 * CLIENT_THREADS)  # warm up every worker's connection and routing cache
+def hammer(port: int, total: int, cookies: dict[str, str]) -> Load:
+    """``total`` timed requests from CLIENT_THREADS keep-alive clients, tenants in turn, each as
+    that tenant's member."""
+    requests(port, 20 * CLIENT_THREADS, cookies)  # warm up every worker's connection and routing
     started = time.perf_counter()
-    load = requests(port, total)
+    load = requests(port, total, cookies)
     load.seconds = time.perf_counter() - started
     return load
 
 
-def requests(port: int, total: int) -> Load:
+def requests(port: int, total: int, cookies: dict[str, str]) -> Load:
     def client(first: int) -> Load:
         load = Load()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for number in range(first, total, CLIENT_THREADS):
             name = TENANTS[number % len(TENANTS)]
-            status, body = get(connection, name)
+            status, body = get(connection, name, cookies[name])
             load.requests += 1
             load.errors += status != 200 or secret(name) not in body
             load.cross_tenant_reads += any(secret(o) in body for o in TENANTS if o != name)
@@ -248,7 +275,7 @@ def test_transaction_pooler_is_refused_without_the_setting(
 
 
 def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
-    default_bake, postgres_server, pgbouncer
+    default_bake, postgres_server, pgbouncer, member_cookies
 ):
     loads = {}
     for mode, setting in (("session", "false"), ("transaction", "true")):
@@ -258,7 +285,7 @@ def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
             PGSCHEMAS_TRANSACTION_POOLING=setting,
         )
         with gunicorn(default_bake, env) as port:
-            loads[mode] = hammer(port, REQUESTS)
+            loads[mode] = hammer(port, REQUESTS, member_cookies)
 
     print(
         f"\nPgBouncer, gunicorn {WORKERS} workers x {THREADS} threads, "
