@@ -106,7 +106,7 @@ def check_transaction_pooler(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """Run by ``migrate`` and ``check --database``: connecting refuses a transaction pooler."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for alias in databases or ():
         if connections[alias].settings_dict["ENGINE"] != ENGINE:
             continue

@@ -88,7 +88,7 @@ def _foreign_key_targets(model: type[Model]) -> list[type[Model]]:
     return [
         field.related_model
         for field in model._meta.concrete_fields
-        if field.many_to_one or field.one_to_one
+        if (field.many_to_one or field.one_to_one) and isinstance(field.related_model, type)
     ]
 
 

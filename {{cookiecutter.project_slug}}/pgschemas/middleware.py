@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
@@ -42,13 +43,14 @@ class TenantMainMiddleware:
             return unknown_host(request)
         token = activate(route(request, schema))
         try:
-            return stream_in_schema(await self.get_response(request), schema)
+            response = await cast(Awaitable[HttpResponse], self.get_response(request))
+            return stream_in_schema(response, schema)
         finally:
             deactivate(token)
 
 
 def route(request: HttpRequest, schema: Schema) -> Schema:
-    request.tenant = schema
+    request.tenant = schema  # type: ignore[attr-defined]
     request.urlconf = schema.urlconf
     return schema
 

@@ -39,7 +39,7 @@ def validate_tenant_schema_name(name: str) -> None:
         )
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(models.QuerySet["TenantMixin"]):
     """Bulk deletes (``filter(...).delete()``, the admin's "delete selected") honour
     ``auto_drop_schema`` like ``instance.delete()``: the rows and the schemas go in one
     transaction."""
@@ -161,7 +161,11 @@ class TenantMixin(Schema, models.Model):
 class DomainMixin(models.Model):
     """A host name routed to a tenant; at most one primary domain per tenant."""
 
-    domain = models.CharField(max_length=253, unique=True, validators=[check_domain])
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        validators=[check_domain],  # type: ignore[list-item]
+    )
     tenant = models.ForeignKey(
         get_tenants_config().tenant_model, on_delete=models.CASCADE, related_name="domains"
     )
