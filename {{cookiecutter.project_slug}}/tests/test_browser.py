@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from pgschemas.provisioning import drop_schema
+from pgschemas.spares import refill_spare_schemas, spare_schema_names
 from shared_app.models import Client
 
 from .factories import PASSWORD
@@ -37,18 +39,26 @@ SCREENSHOTS = Path(
 def site(live_server_url, settings):
     """The live server's base URLs: www at localhost:PORT, workspaces at <name>.localhost:PORT.
 
-    Tears down every workspace the test signed up (their data was committed).
+    Sign-ups take spare schemas, as in production. Tears down every workspace the test signed up
+    and every spare made for it (their data was committed).
     """
     tenants = copy.deepcopy(settings.TENANTS)
     tenants["www"]["DOMAINS"].append("localhost")
     settings.TENANTS = tenants
     settings.TENANT_DOMAIN_SUFFIX = "localhost"
+    settings.PGSCHEMAS_SPARE_SCHEMAS = 2
     port = urlsplit(live_server_url).port
     before = set(Client.objects.values_list("schema_name", flat=True))
+    refill_spare_schemas()
     yield Site(port)
+    for thread in threading.enumerate():
+        if thread.name == "pgschemas-refill":
+            thread.join()
     for client in Client.objects.exclude(schema_name__in=before):
         client.delete()
         drop_schema(client.schema_name)
+    for spare in spare_schema_names():
+        drop_schema(spare)
 
 
 class Site:
