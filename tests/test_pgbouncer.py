@@ -9,7 +9,6 @@ each mode, and the ratio of transaction to session pooling; asserts only correct
 """
 
 import http.client
-import json
 import os
 import pwd
 import secrets
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from services import PostgresServer, answers, free_port
+from services import PostgresServer, answers, free_port, log_in_members_code, member_cookies
 
 TENANTS = ("t1", "t2", "t3", "t4")
 REQUESTS = 10_000
@@ -41,20 +40,6 @@ for name in {names!r}:
     Domain.objects.create(tenant=tenant, domain=f"{{name}}.{{settings.DOMAIN_NAME}}")
     with tenant:
         Project.objects.create(name=f"{{name}} secret plan")
-"""
-# A member of each tenant, logged in: the session key that the requests to its host carry.
-LOG_IN_MEMBERS = """
-import json
-from django.contrib.auth import get_user_model
-from django.test import Client as HttpClient
-from shared_app.models import Client
-cookies = {{}}
-for tenant in Client.objects.filter(schema_name__in={names!r}):
-    with tenant:
-        http = HttpClient()
-        http.force_login(get_user_model().objects.create_user(f"member@{{tenant.schema_name}}.test"))
-        cookies[tenant.schema_name] = "sessionid=" + http.cookies["sessionid"].value
-print(json.dumps(cookies))
 """
 
 
@@ -131,12 +116,12 @@ def database(default_bake, postgres_server) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def member_cookies(default_bake, postgres_server, database) -> dict[str, str]:
+def cookies(default_bake, postgres_server, database) -> dict[str, str]:
     """Every page of a workspace needs a logged-in member: a session cookie per tenant."""
     env = production_env(default_bake, postgres_server.url(database))
-    result = manage(default_bake, env, "shell", "-c", LOG_IN_MEMBERS.format(names=TENANTS))
+    result = manage(default_bake, env, "shell", "-c", log_in_members_code(TENANTS))
     assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return member_cookies(result.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -275,7 +260,7 @@ def test_transaction_pooler_is_refused_without_the_setting(
 
 
 def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
-    default_bake, postgres_server, pgbouncer, member_cookies
+    default_bake, postgres_server, pgbouncer, cookies
 ):
     loads = {}
     for mode, setting in (("session", "false"), ("transaction", "true")):
@@ -285,7 +270,7 @@ def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
             PGSCHEMAS_TRANSACTION_POOLING=setting,
         )
         with gunicorn(default_bake, env) as port:
-            loads[mode] = hammer(port, REQUESTS, member_cookies)
+            loads[mode] = hammer(port, REQUESTS, cookies)
 
     print(
         f"\nPgBouncer, gunicorn {WORKERS} workers x {THREADS} threads, "

@@ -7,6 +7,7 @@ from .forms import EmailUserChangeForm, EmailUserCreationForm
 from .models import User
 
 
+@admin.register(User)
 class EmailUserAdmin(UserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
@@ -24,6 +25,3 @@ class EmailUserAdmin(UserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-
-
-admin.site.register(User, EmailUserAdmin)

@@ -1,5 +1,7 @@
 """Tests: a real PostgreSQL (DATABASE_URL, or the embedded server), fast password hashing."""
 
+import django
+
 from config.database import database_settings
 
 from .base import *  # noqa: F403
@@ -14,7 +16,10 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# E-mail: Django's test runner (and pytest-django) swap in the memory backend.
+# E-mail: Django's test runner (and pytest-django) swap in the memory backend; Django 6.1 also
+# wants MAILERS set.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks run inline, in the caller's schema; tests/ of the template run a real worker and broker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
