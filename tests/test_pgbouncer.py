@@ -29,6 +29,7 @@ from services import PostgresServer, answers, free_port, log_in_members_code, me
 
 TENANTS = ("t1", "t2", "t3", "t4")
 REQUESTS = 10_000
+SECRET_KEY = secrets.token_urlsafe(40)  # one for all processes: sessions are signed with it
 CLIENT_THREADS = 8
 WORKERS, THREADS = "3", "4"
 CREATE_TENANTS = """
@@ -71,7 +72,7 @@ def production_env(project: Path, database_url: str, **extra: str) -> dict[str, 
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
         REDIS_URL="redis://127.0.0.1:1/0",  # required; the pages requested here never use it
@@ -104,6 +105,7 @@ def database(default_bake, postgres_server) -> Iterator[str]:
         env = production_env(default_bake, postgres_server.url(name))
         for args in (
             ["migrateschema", "-v", "0"],
+            ["collectstatic", "--noinput", "-v", "0"],  # production serves hashed static files
             ["shell", "-c", CREATE_TENANTS.format(names=TENANTS)],
         ):
             result = manage(default_bake, env, *args)

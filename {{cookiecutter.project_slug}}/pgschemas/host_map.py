@@ -84,7 +84,8 @@ def _load_domains() -> dict[str, Schema]:
     from .models import get_domain_model
 
     rows = get_domain_model()._default_manager.select_related("tenant")
-    return {row.domain: row.tenant for row in rows.iterator(chunk_size=2000)}
+    # One plain query (no server-side cursor, which a transaction pooler cannot carry).
+    return {row.domain: row.tenant for row in rows}
 
 
 def _lookup_domain(domain: str) -> Schema | None:
