@@ -32,7 +32,10 @@ SUITE = (
 )
 # Known limit on Citus, pinned by test_a_schema_written_in_the_same_transaction_cannot_be_
 # dropped_on_citus in the baked tests/test_citus.py (and written in the generated README).
-NOT_ON_CITUS = ("tests/test_tenants.py::test_auto_drop_schema_drops_it_on_delete",)
+NOT_ON_CITUS = (
+    "tests/test_tenants.py::test_auto_drop_schema_drops_it_on_delete",
+    "tests/test_tenants.py::test_bulk_delete_honours_auto_drop_schema[True]",
+)
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.utils.module_loading import module_has_submodule
 
+from .citus import citus_enabled
 from .names import quote_schema_name
 from .schema import Schema
 
@@ -221,8 +222,12 @@ def batched_ddl() -> Iterator[None]:
     """Send consecutive DDL statements to the server together, in one round trip.
 
     The same statements in the same order: a DDL statement returns nothing, so it can wait
-    until the next statement that does (an introspection query, an INSERT) or the end.
+    until the next statement that does (an introspection query, an INSERT) or the end. Not on
+    Citus, which sends DDL on to the workers as prepared statements: one command each.
     """
+    if citus_enabled():
+        yield
+        return
     waiting: list[str] = []
 
     def flush(execute: Callable[..., Any], context: dict[str, Any]) -> None:
