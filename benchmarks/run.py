@@ -1,6 +1,6 @@
 """The template's output against plain single-schema Django, as ratios from one run.
 
-    python benchmarks/run.py [--tenants 100,1000] [--quick]     (from the template root)
+    python benchmarks/run.py [--tenants 100,1000] [--one-by-one 1000] [--quick]   (template root)
 
 Bakes the template with its default answers into a temporary folder and measures the baked
 project there, on the database server of its test settings (DATABASE_URL's, or the embedded one).
@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from subprocess import PIPE
 from typing import Any
@@ -56,14 +56,29 @@ class Sizes:
     requests: int  # per run of each request benchmark
     repeats: int  # timed runs of each benchmark and side, after a warm-up run; the best counts
     creations: int  # tenants created one at a time, per way of creating them
+    sustained: int  # tenants created one after the other, the pool refilled in the background
     mixes: tuple[int, ...]  # how many tenants requests go round
     command_repeats: int  # runs of `migrateschema` with nothing to do; the best counts
 
 
 DEFAULT = Sizes(
-    queries=1000, requests=1000, repeats=5, creations=20, mixes=(1, 100, 1000), command_repeats=3
+    queries=1000,
+    requests=1000,
+    repeats=5,
+    creations=20,
+    sustained=1000,
+    mixes=(1, 100, 1000, 10000),
+    command_repeats=3,
 )
-QUICK = Sizes(queries=100, requests=30, repeats=2, creations=3, mixes=(1, 2), command_repeats=1)
+QUICK = Sizes(
+    queries=100,
+    requests=30,
+    repeats=2,
+    creations=3,
+    sustained=5,
+    mixes=(1, 2),
+    command_repeats=1,
+)
 
 
 class BenchmarkError(Exception):
@@ -74,8 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", default="100,1000", help="fleet sizes, comma-separated")
     parser.add_argument("--quick", action="store_true", help="3 tenants, few runs: a smoke test")
+    parser.add_argument(
+        "--one-by-one",
+        type=int,
+        help="tenants created one by one (default 1,000; 5 with --quick; 0: skip)",
+    )
     options = parser.parse_args(argv)
     sizes = QUICK if options.quick else DEFAULT
+    if options.one_by_one is not None:
+        sizes = replace(sizes, sustained=options.one_by_one)
     fleets = [3] if options.quick else [int(size) for size in options.tenants.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     started = time.perf_counter()
@@ -196,6 +218,9 @@ def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Si
             "pgschemas": seconds / tenants,
             "note": f"{tenants / seconds:.0f}/s",
         }
+        # Before tenants are created one by one: measured at the fleet size given.
+        rows["noop"] = best_commands(project, env, sizes.command_repeats)
+        rows["new_migration"] = new_migration(project, env)
         schemas = [f"t_{number}" for number in range(1, max(mixes) + 1)]
         parameters = {
             "request_schemas": schemas,
@@ -203,13 +228,12 @@ def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Si
             "queries": sizes.queries,
             "requests": sizes.requests,
             "creations": sizes.creations,
+            "sustained": sizes.sustained,
             "mixes": mixes,
         }
         with Worker(project, "setup", parameters, env) as setup:
             parameters["hosts"] = setup.greeting["hosts"]
         rows.update(serve_and_create(project, parameters, env, sizes))
-        rows["noop"] = best_commands(project, env, sizes.command_repeats)
-        rows["new_migration"] = new_migration(project, env)
     return rows
 
 
@@ -342,6 +366,12 @@ def serve_and_create(
             )
         for label in ("create_pooled", "create_unpooled"):
             rows[label] = {"pgschemas": workers[0].run(label)["seconds"]}
+        if parameters["sustained"]:
+            seconds = workers[0].run("create_sustained")["seconds"]
+            rows["create_sustained"] = {
+                "pgschemas": seconds,
+                "note": f"{parameters['sustained']} tenants, {1 / seconds:.0f}/s",
+            }
     return rows
 
 
@@ -350,6 +380,7 @@ ROWS = (
     ("new_migration", "migrateschema applying one new migration"),
     ("create_pooled", "create one tenant + domain, spare schema"),
     ("create_unpooled", "create one tenant + domain, no spare left"),
+    ("create_sustained", "create tenants one by one, pool of 5"),
     ("createtenants", "createtenants N, per tenant"),
     ("queries", "exists() in one tenant"),
     ("switching", "exists(), alternating 2 tenants"),

@@ -15,6 +15,7 @@ import os
 import signal
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
@@ -30,6 +31,7 @@ SETTINGS = {
 }
 PROJECTS = 20  # rows in each tenant that requests are sent to
 BENCH_MEMBER = "member@bench.test"  # pages need a logged-in member of the tenant
+SUSTAINED_POOL = 5  # spare schemas while creating tenants one by one: the project's default
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def pgschemas_workloads(
     *, request_schemas: list[str], hosts: list[str], queries: int, requests: int, **sizes: Any
 ) -> dict[str, Workload]:
     from django.conf import settings
+    from django.test import override_settings
     from pgschemas.spares import refill_spare_schemas
     from shared_app.models import Client, Domain
     from tenant_app.models import Project
@@ -128,30 +131,46 @@ def pgschemas_workloads(
 
     created = iter(range(10**9))
 
+    def create_tenant(name: str) -> None:
+        tenant = Client.objects.create(schema_name=name, name=name)
+        Domain.objects.create(
+            tenant=tenant,
+            domain=f"{name.replace('_', '-')}.{settings.DOMAIN_NAME}",
+            is_primary=True,
+        )
+
     def create_tenants(*, pooled: bool) -> Callable[[], float]:
         def create() -> float:
             if pooled:
                 refill_spare_schemas(sizes["creations"])  # not timed: the background's work
             times = []
             for _ in range(sizes["creations"]):
-                name = f"new_{next(created)}"
                 start = time.perf_counter()
-                tenant = Client.objects.create(schema_name=name, name=name)
-                Domain.objects.create(
-                    tenant=tenant,
-                    domain=f"{name.replace('_', '-')}.{settings.DOMAIN_NAME}",
-                    is_primary=True,
-                )
+                create_tenant(f"new_{next(created)}")
                 times.append(time.perf_counter() - start)
             return statistics.median(times) * len(times)  # the median, as a total
 
         return create
+
+    def create_one_by_one() -> float:
+        """Sign-ups one after the other: each takes a spare and starts a background refill,
+        which competes with the next sign-ups; the time runs until the last refill is done."""
+        with override_settings(PGSCHEMAS_SPARE_SCHEMAS=SUSTAINED_POOL):
+            refill_spare_schemas()  # not timed: the pool is full before sign-ups start
+            start = time.perf_counter()
+            for _ in range(sizes["sustained"]):
+                create_tenant(f"new_{next(created)}")
+            for thread in threading.enumerate():
+                if thread.name == "pgschemas-refill":
+                    thread.join()
+            return time.perf_counter() - start
 
     workloads = {
         "queries": timed(one_tenant, queries),
         "switching": timed(switching, queries),
         "create_pooled": Workload(create_tenants(pooled=True), sizes["creations"]),
         "create_unpooled": Workload(create_tenants(pooled=False), sizes["creations"]),
+        "create_sustained": Workload(create_one_by_one, sizes["sustained"]),
     }
     for mix in sizes["mixes"]:
         tenants = [Client.objects.get(schema_name=name) for name in request_schemas[:mix]]

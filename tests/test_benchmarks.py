@@ -17,6 +17,7 @@ ROWS = (
     "migrateschema applying one new migration",
     "create one tenant + domain, spare schema",
     "create one tenant + domain, no spare left",
+    "create tenants one by one, pool of 5",
     "createtenants N, per tenant",
     "exists() in one tenant",
     "exists(), alternating 2 tenants",

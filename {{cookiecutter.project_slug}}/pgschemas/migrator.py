@@ -8,9 +8,10 @@ the database side of each operation, records the migrations and sends the migrat
 Django's ``migrate`` does.
 """
 
+import copy
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from typing import Any
@@ -54,6 +55,9 @@ class Plan:
     steps: tuple[tuple[Step, ...], ...]  # per migration
     pre_migrate_apps: StateApps
     post_migrate_apps: StateApps
+    # What the schema editor's introspection found in the first new schema that this plan made,
+    # by (call number, table): the same in every new schema (see remembered_introspection).
+    introspected: dict[tuple[int, str], Any] = field(default_factory=dict, compare=False)
 
 
 @cache
@@ -171,10 +175,11 @@ def _post_migrate_apps(state: ProjectState) -> StateApps:
     return post_migrate_apps
 
 
-def migrate_schema(schema: Schema) -> int:
+def migrate_schema(schema: Schema, *, new: bool = False) -> int:
     """Bring one existing schema up to date in one transaction; return how many were applied.
 
-    A failure rolls the whole schema back to where it was.
+    ``new``: the caller created the schema, empty, in this transaction. A failure rolls the
+    whole schema back to where it was.
     """
     with schema, transaction.atomic():
         if needs_django_migrate():
@@ -185,8 +190,35 @@ def migrate_schema(schema: Schema) -> int:
         plan = plan_from(applied or frozenset())
         if not plan.migrations and applied is not None:
             return 0
-        _run(plan, MigrationRecorder(connection), create_table=applied is None)
+        with remembered_introspection(plan) if new and applied is None else nullcontext():
+            _run(plan, MigrationRecorder(connection), create_table=applied is None)
         return len(plan.migrations)
+
+
+@contextmanager
+def remembered_introspection(plan: Plan) -> Iterator[None]:
+    """Answer the schema editor's constraint lookups from the first new schema made by ``plan``.
+
+    Django's lookup (``get_constraints``) finds a table by name among every schema's tables, so
+    it costs more with every tenant (5-20 ms per lookup at 1,000 tenants). A new, empty
+    schema migrated by the same plan holds at each step exactly what the plan made so far, so
+    the answers are the same; a lookup not seen before (another order) asks the database.
+    """
+    introspection = connection.introspection
+    ask_database = introspection.get_constraints
+    calls = iter(range(10**9))
+
+    def get_constraints(cursor: Any, table_name: str) -> Any:
+        key = (next(calls), table_name)
+        if key not in plan.introspected:
+            plan.introspected[key] = ask_database(cursor, table_name)
+        return copy.deepcopy(plan.introspected[key])
+
+    introspection.get_constraints = get_constraints  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del introspection.get_constraints
 
 
 def _run(plan: Plan, recorder: MigrationRecorder, *, create_table: bool) -> None:

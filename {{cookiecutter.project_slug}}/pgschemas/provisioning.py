@@ -36,14 +36,16 @@ def existing_schemas(schema_names: list[str]) -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
-def create_missing_schema(schema: Schema) -> None:
-    if schema.schema_name != PUBLIC and not schema_exists(schema.schema_name):
-        create_schema(schema.schema_name)
+def create_missing_schema(schema: Schema) -> bool:
+    """Create the schema unless it exists (or is public); whether it was created."""
+    if schema.schema_name == PUBLIC or schema_exists(schema.schema_name):
+        return False
+    create_schema(schema.schema_name)
+    return True
 
 
 def create_and_migrate_schema(schema_name: str) -> int:
     """A dynamic tenant's schema, created if missing and migrated, in one transaction."""
     schema = NamedSchema(schema_name, dynamic=True)
     with transaction.atomic():
-        create_missing_schema(schema)
-        return migrate_schema(schema)
+        return migrate_schema(schema, new=create_missing_schema(schema))

@@ -11,6 +11,8 @@ call it too. With no spare left, a tenant's schema is created and migrated as be
 import logging
 import secrets
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -31,6 +33,7 @@ SPARE_NAME_RANGE = [SPARE_PREFIX, SPARE_PREFIX[:-1] + chr(ord(SPARE_PREFIX[-1]) 
 # Advisory lock keys (two int4): claiming one spare, and refilling the pool.
 LOCK_CLASS = 0x70677363  # "pgsc"
 REFILL_LOCK = (LOCK_CLASS + 1, 0)
+SPARES_PER_PAGE = 20
 
 
 def wanted_spares() -> int:
@@ -56,11 +59,7 @@ def claim_spare_schema(schema_name: str) -> bool:
         raise RuntimeError("claim_spare_schema() must run inside transaction.atomic().")
     expected = expected_migrations()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT oid::int4, nspname FROM {SPARES_BY_NAME} ORDER BY oid", SPARE_NAME_RANGE
-        )
-        spares = cursor.fetchall()
-        for oid, spare in spares:
+        for oid, spare in _spares_oldest_first(cursor):
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, oid])
             if not cursor.fetchone()[0] or schemas_behind([spare], expected):
                 continue
@@ -74,6 +73,23 @@ def claim_spare_schema(schema_name: str) -> bool:
                 continue
             return True
     return False
+
+
+def _spares_oldest_first(cursor: Any) -> Iterator[tuple[int, str]]:
+    """(oid, name) of each spare, read a page at a time: ``createtenants`` makes thousands of
+    spares, and each tenant usually takes the first one."""
+    last_oid = 0
+    while True:
+        cursor.execute(
+            f"SELECT oid::int4, nspname, oid::int8 FROM {SPARES_BY_NAME} AND oid::int8 > %s "
+            "ORDER BY 3 LIMIT %s",
+            [*SPARE_NAME_RANGE, last_oid, SPARES_PER_PAGE],
+        )
+        page = cursor.fetchall()
+        yield from ((lock_key, name) for lock_key, name, _ in page)
+        if len(page) < SPARES_PER_PAGE:
+            return
+        last_oid = page[-1][2]
 
 
 def refill_spare_schemas(count: int | None = None) -> int:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pgschemas.migrator import expected_migrations
 from pgschemas.provisioning import create_and_migrate_schema, create_schema
@@ -97,6 +98,19 @@ def test_the_fast_migrator_makes_the_same_schema_as_django_migrate():
     create_and_migrate_schema("eq_fast")
 
     assert snapshot("eq_fast") == reference
+
+
+def test_later_new_schemas_reuse_the_first_ones_constraint_lookups_and_are_the_same():
+    reference = migrated_step_by_step("eq_django")
+    create_and_migrate_schema("eq_first")
+
+    with CaptureQueriesContext(connection) as queries:
+        create_and_migrate_schema("eq_second")
+
+    lookups = [query for query in queries if "pg_table_is_visible" in str(query["sql"])]
+    assert lookups == []  # Django's lookup reads every schema's tables: not asked again
+    assert snapshot("eq_first") == reference
+    assert snapshot("eq_second") == reference
 
 
 def test_a_claimed_spare_is_the_same_schema_as_django_migrate():
