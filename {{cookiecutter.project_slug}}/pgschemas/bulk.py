@@ -50,7 +50,7 @@ def create_tenants(names: list[str], *, domain: str, jobs: int, progress: Progre
                 tenant.save()
                 if domain:
                     host = f"{name.replace('_', '-')}.{domain}"
-                    domain_model(tenant=tenant, domain=host, is_primary=True).save()
+                    domain_model(tenant=tenant, domain=host, is_primary=True).save()  # type: ignore[misc]
         except Exception as error:
             progress.schema_failed(name, str(error))
             return [f"{name}: {error}"]

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TextIO
 
 from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
@@ -28,7 +27,7 @@ from .migrator import (
     expected_migrations,
     migration_graph,
 )
-from .progress import Progress
+from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
 from .schema import Schema
 
@@ -50,7 +49,7 @@ def migrate_fleet(
     jobs: int,
     fail_fast: bool,
     progress: Progress,
-    stdout: TextIO,
+    stdout: Output,
 ) -> list[Outcome]:
     """Migrate ``schemas`` (public and static ones first, as given); return the failures.
 
@@ -89,7 +88,7 @@ def _report(outcome: Outcome, progress: Progress, failures: list[Outcome]) -> No
 
 
 def _migrate_static(
-    schema: Schema, expected: frozenset[MigrationKey], verbosity: int, stdout: TextIO
+    schema: Schema, expected: frozenset[MigrationKey], verbosity: int, stdout: Output
 ) -> Outcome:
     """Public or a static tenant, with Django's ``migrate`` (syncdb, squashes and all)."""
     name = schema.schema_name

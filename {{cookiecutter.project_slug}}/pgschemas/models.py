@@ -136,11 +136,12 @@ class TenantMixin(Schema, models.Model):
         if schema_exists(self.schema_name):
             raise TenantSchemaError(self._leftover_schema_message())
         try:
-            if claim_spare_schema(self.schema_name):
-                transaction.on_commit(refill_in_background)
-            else:
+            new = not claim_spare_schema(self.schema_name)
+            if new:
                 create_schema(self.schema_name)
-            migrate_schema(self)
+            else:
+                transaction.on_commit(refill_in_background)
+            migrate_schema(self, new=new)
         except DatabaseError as error:
             raise TenantSchemaError(
                 f"Could not create schema {self.schema_name!r}: migrating it failed with "

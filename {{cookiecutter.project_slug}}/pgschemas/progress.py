@@ -1,10 +1,18 @@
 """What a fleet migration prints while it runs: live on a terminal, a line now and then in logs."""
 
 import time
-from typing import TextIO
+from typing import Protocol
 
 LOG_LINE_SECONDS = 5.0
 TERMINAL_REFRESH_SECONDS = 0.1
+
+
+class Output(Protocol):
+    """Where progress goes: a text stream, or a management command's ``self.stdout``."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 class Progress:
@@ -14,7 +22,7 @@ class Progress:
     line per schema.
     """
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, *, verbosity: int) -> None:
+    def __init__(self, stdout: Output, stderr: Output, *, verbosity: int) -> None:
         self.stdout, self.stderr = stdout, stderr
         self.verbosity = verbosity
         self.total = 0  # grows as the schemas to do become known
@@ -69,7 +77,7 @@ class Progress:
         else:
             self._line(self.status())
 
-    def _line(self, text: str, *, stream: TextIO | None = None) -> None:
+    def _line(self, text: str, *, stream: Output | None = None) -> None:
         stream = stream or self.stdout
         if self.live:
             self.stdout.write("\r\x1b[K")  # clear the live line first
@@ -80,6 +88,6 @@ class Progress:
         return time.monotonic() - self.started
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def _is_terminal(stream: Output) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
