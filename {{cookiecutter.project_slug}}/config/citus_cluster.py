@@ -341,6 +341,9 @@ def start(tarball: Path | None) -> dict[str, int]:
 
 def _refuse_taken_port(node: str, port: int) -> None:
     with closing(socket.socket()) as probe:
+        # As PostgreSQL binds: connections the node closed when it stopped (TIME_WAIT) do not
+        # keep its port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import DataError, connections
 from django.test import Client as HttpClient
+from django.utils.html import escape
 
 from main_app.signup import create_workspace
 from pgschemas.provisioning import drop_schema, schema_exists
@@ -44,7 +45,7 @@ def subdomain_error(response) -> str:
 def test_landing_page_offers_sign_up_and_log_in(client):
     page = client.get("/", headers=WWW).content.decode()
 
-    assert settings.PROJECT_NAME in page
+    assert escape(settings.PROJECT_NAME) in page
     assert 'href="/signup/"' in page and "Start free" in page
     assert 'href="/find-my-workspace/"' in page and "Log in to your workspace" in page
 

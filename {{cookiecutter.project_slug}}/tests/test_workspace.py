@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.html import escape
 
 from pgschemas.schema import StaticSchema
 from tenant_app.models import Invitation, Project
@@ -63,7 +64,7 @@ def test_a_member_of_one_workspace_is_anonymous_on_another(member_client, acme, 
 def test_the_log_in_page_is_the_products_not_the_admins(client, acme):
     page = client.get("/accounts/login/", headers={"host": host("acme")}).content.decode()
 
-    assert "Acme" in page and settings.PROJECT_NAME in page
+    assert "Acme" in page and escape(settings.PROJECT_NAME) in page
     assert "Django administration" not in page and 'href="/static/css/site.css"' in page
 
 
@@ -276,5 +277,5 @@ def test_both_admins_show_the_products_name(client, acme, where):
     page = client.get("/admin/", headers={"host": hostname or settings.DOMAIN_NAME})
 
     assert page.status_code == 200
-    assert settings.PROJECT_NAME in page.content.decode()
+    assert escape(settings.PROJECT_NAME) in page.content.decode()
     assert "Django administration" not in page.content.decode()
