@@ -2,8 +2,10 @@
 
 Django's own PostgreSQL engine on a database of its own (public schema only), with what a tenant
 schema holds (plus contenttypes), no pgschemas app, middleware or router, and the tenant URLconf
-as the root one. The alias "other" is a second connection to the same database, for the
-benchmark that alternates between two connections as pgschemas alternates between two tenants.
+as the root one. A middleware gives each request the workspace that a tenant's request has, so
+both sides render the same page. The alias "other" is a second connection to the same database,
+for the benchmark that alternates between two connections as pgschemas alternates between two
+tenants.
 """
 
 import os
@@ -30,5 +32,8 @@ INSTALLED_APPS = list(
         ]
     )
 )
-MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("pgschemas.")]
+MIDDLEWARE = [
+    "plain_workspace.workspace_middleware",
+    *(name for name in MIDDLEWARE if not name.startswith("pgschemas.")),
+]
 ROOT_URLCONF = TENANTS["default"]["URLCONF"]

@@ -202,24 +202,32 @@ def plain_workloads(
         "switching": timed(switching, queries),
     }
     for mix in sizes["mixes"]:
-        pages = get_pages(hosts[:1], requests, [nullcontext()])
+        # As many customers as the tenants on the other side, each its own member and session,
+        # all in the one schema.
+        members = [f"member{number}@bench.test" for number in range(mix)]
+        pages = get_pages(hosts[:1] * mix, requests, [nullcontext()] * mix, members)
         workloads[f"requests_{mix}"] = timed(pages, requests)
     return workloads
 
 
 def get_pages(
-    hosts: list[str], requests: int, tenants: list[AbstractContextManager[Any]]
+    hosts: list[str],
+    requests: int,
+    tenants: list[AbstractContextManager[Any]],
+    members: list[str] | None = None,
 ) -> Callable[[], None]:
     """GET / `requests` times through the whole middleware stack, cycling through `hosts`, each as
-    a member logged in within its tenant (where the user and the session live)."""
+    a member (``members``, default one per tenant) logged in within its tenant (where the user and
+    the session live)."""
     from django.contrib.auth import get_user_model
     from django.test import Client as TestClient
 
     clients = []
-    for host, tenant in zip(hosts, tenants, strict=True):
+    emails = members or [BENCH_MEMBER] * len(hosts)
+    for host, tenant, email in zip(hosts, tenants, emails, strict=True):
         client = TestClient(HTTP_HOST=host)
         with tenant:
-            member, _ = get_user_model().objects.get_or_create(email=BENCH_MEMBER)
+            member, _ = get_user_model().objects.get_or_create(email=email)
             client.force_login(member)
         response = client.get("/")
         if response.status_code != 200 or " project 1" not in response.content.decode():

@@ -3,9 +3,10 @@
 With the setting on, every connection turns on ``citus.enable_schema_based_sharding``, so each
 schema created through the coordinator (a tenant's, a static tenant's) becomes a distributed
 schema that lives whole on one worker; queries keep using the search_path. Public tables that
-tenant tables point to with a foreign key (``django_content_type``) are made reference tables,
-copied to every node, after public is migrated. The rest of this module is what the operations
-commands (``citus_tenants``, ``citus_move``, ``citus_rebalance``, ``citus_add_node``) run.
+tenant models point to with a ``ForeignKey`` (``django_content_type``), which a worker's queries
+join, are made reference tables, copied to every node, after public is migrated. The rest of
+this module is what the operations commands (``citus_tenants``, ``citus_move``,
+``citus_rebalance``, ``citus_add_node``) run.
 """
 
 from dataclasses import dataclass
@@ -21,9 +22,8 @@ from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.signals import post_migrate
 
-from .config import PUBLIC, get_tenants_config
+from .config import PUBLIC, app_labels, get_tenants_config
 from .names import check_schema_name
-from .routers import app_labels
 from .schema import get_active_schema
 
 
@@ -44,7 +44,7 @@ def _enable_schema_sharding(connection: BaseDatabaseWrapper, **kwargs: Any) -> N
 
 def _make_reference_tables(app_config: Any, using: str, **kwargs: Any) -> None:
     """After public's migrations, make the public tables that tenants refer to reference
-    tables (a worker's tables can only point to tables that the worker has too)."""
+    tables (a worker's queries can only join tables that the worker has too)."""
     if not citus_enabled() or get_active_schema().schema_name != PUBLIC:
         return
     if app_config.name != "pgschemas":  # post_migrate comes once per app: act once

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import cache, cached_property
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -127,3 +128,14 @@ def get_tenants_config() -> TenantsConfig:
 def _forget_parsed_tenants(*, setting: str, **kwargs: object) -> None:
     if setting == "TENANTS":
         get_tenants_config.cache_clear()
+
+
+@cache
+def app_labels(app_entries: tuple[str, ...]) -> frozenset[str]:
+    """Labels of the installed apps named in an APPS list (module paths or AppConfig paths)."""
+    wanted = set(app_entries)
+    return frozenset(
+        config.label
+        for config in apps.get_app_configs()
+        if config.name in wanted or f"{type(config).__module__}.{type(config).__name__}" in wanted
+    )

@@ -12,8 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from .config import get_tenants_config
-from .routers import app_labels
+from .config import app_labels, get_tenants_config
 from .schema import get_active_schema
 
 

@@ -96,7 +96,10 @@ def refill_spare_schemas(count: int | None = None) -> int:
     """Create spares until there are ``count`` (default ``PGSCHEMAS_SPARE_SCHEMAS``).
 
     Returns how many it created; 0 when another process is refilling. Each spare is created and
-    migrated in its own transaction. Safe to call from any process, any time.
+    migrated in its own transaction: in the caller's, as savepoints, when there is one;
+    otherwise committed one by one, ``PGSCHEMAS_SPARE_REFILL_THREADS`` at a time (each thread on
+    its own connection), as making a schema is mostly the database's work. Safe to call from any
+    process, any time.
     """
     wanted = wanted_spares() if count is None else count
     with connection.cursor() as cursor:
@@ -104,12 +107,47 @@ def refill_spare_schemas(count: int | None = None) -> int:
         if not cursor.fetchone()[0]:
             return 0
         try:
-            missing = wanted - len(spare_schema_names())
-            for _ in range(missing):
-                create_and_migrate_schema(new_spare_name())
-            return max(missing, 0)
+            missing = max(wanted - len(spare_schema_names()), 0)
+            threads = 1 if connection.in_atomic_block else refill_threads()
+            create_spares(missing, threads=min(missing, threads))
+            return missing
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", REFILL_LOCK)
+
+
+def refill_threads() -> int:
+    return max(getattr(settings, "PGSCHEMAS_SPARE_REFILL_THREADS", 2), 1)
+
+
+def create_spares(count: int, *, threads: int) -> None:
+    """Create and migrate ``count`` spares, on ``threads`` connections at once."""
+    if threads <= 1:
+        for _ in range(count):
+            create_and_migrate_schema(new_spare_name())
+        return
+    left = iter(range(count))
+    taking = threading.Lock()
+    errors: list[BaseException] = []
+
+    def make_spares() -> None:
+        try:
+            while not errors:
+                with taking:
+                    if next(left, None) is None:
+                        return
+                create_and_migrate_schema(new_spare_name())
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=make_spares, name="pgschemas-spare") for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 def new_spare_name() -> str:

@@ -136,6 +136,8 @@ PGSCHEMAS_ROUTING_CHECK_SECONDS = env.float("PGSCHEMAS_ROUTING_CHECK_SECONDS", d
 # Spare schemas kept migrated ahead of time: a new tenant takes one (a rename, milliseconds) and
 # the pool is refilled after commit. 0 turns the pool off (every schema is migrated at creation).
 PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
+# Connections a refill uses at once when several spares are missing (each makes one schema).
+PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", default=2)
 
 # True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
 # schema is then set in every transaction. Without it, such a pooler is refused at connection.

@@ -17,6 +17,7 @@ from ..schema import get_active_schema, in_active_schema
 from .cursor import SchemaCursor, schema_cursor_class
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
+from .schema_editor import DatabaseSchemaEditor
 
 
 def search_path_for(schema_name: str) -> str:
@@ -42,6 +43,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     connection; ``_search_path`` then lasts until the transaction ends.
     """
 
+    SchemaEditorClass = DatabaseSchemaEditor
     introspection_class = DatabaseIntrospection
     ops_class = DatabaseOperations
 
