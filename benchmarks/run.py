@@ -286,7 +286,7 @@ class Worker:
         self.side = side
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a file: a full pipe could block it
         self._process = subprocess.Popen(
-            [sys.executable, str(HERE / "worker.py"), side, json.dumps(parameters)],
+            [sys.executable, str(HERE / "worker.py"), side],
             cwd=project,
             env=env,
             stdin=PIPE,
@@ -294,6 +294,10 @@ class Worker:
             stderr=self._stderr,
             text=True,
         )
+        # On stdin, not the command line: 10,000 tenants' names and hosts are too long for it.
+        with suppress(OSError):  # it has exited: _answer says why
+            self._process.stdin.write(json.dumps(parameters) + "\n")
+            self._process.stdin.flush()
         self.greeting = self._answer()  # the hosts from "setup", {"ready": true} from the others
 
     def run(self, benchmark: str, *, count: bool = False) -> dict[str, float]:

@@ -1,13 +1,13 @@
 """One side of the benchmarks, in a process of its own inside the baked project (run.py starts it).
 
-    python worker.py setup|pgschemas|plain PARAMETERS_JSON        (cwd: the baked project)
+    python worker.py setup|pgschemas|plain        (cwd: the baked project)
 
-"setup" fills the benchmark databases: PROJECTS rows in each tenant that requests go to (and in
-the plain database), and prints {"hosts": [...]}. "pgschemas" and "plain" prepare their
-workloads under the project's settings and under plain Django, print {"ready": true}, then run
-one workload per line read from stdin ({"benchmark": "queries", "count": false}) and answer each
-with a line of JSON: the time per unit, or with "count" the statements per unit. They exit at
-the end of stdin.
+It reads its parameters as the first line of stdin (JSON). "setup" fills the benchmark databases:
+PROJECTS rows in each tenant that requests go to (and in the plain database), and prints
+{"hosts": [...]}. "pgschemas" and "plain" prepare their workloads under the project's settings
+and under plain Django, print {"ready": true}, then run one workload per line read from stdin
+({"benchmark": "queries", "count": false}) and answer each with a line of JSON: the time per
+unit, or with "count" the statements per unit. They exit at the end of stdin.
 """
 
 import json
@@ -52,7 +52,8 @@ def timed(work: Callable[[], None], units: int) -> Workload:
     return Workload(run, units)
 
 
-def main(side: str, parameters: dict[str, Any]) -> None:
+def main(side: str) -> None:
+    parameters = json.loads(sys.stdin.readline())
     signal.signal(signal.SIGTERM, exit_on_sigterm)
     answers, sys.stdout = sys.stdout, sys.stderr  # whatever else is printed stays out of the way
     sys.path[:0] = [str(Path.cwd()), str(HERE)]
@@ -264,4 +265,4 @@ def counting_round_trips() -> Iterator[RoundTrips]:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], json.loads(sys.argv[2]))
+    main(sys.argv[1])
