@@ -9,7 +9,8 @@ from django.core.management.commands.migrate import Command as DjangoMigrateComm
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.migrator import expected_migrations
+from pgschemas import migrator
+from pgschemas.migrator import expected_migrations, plan_from
 from pgschemas.provisioning import create_and_migrate_schema, create_schema
 from pgschemas.schema import NamedSchema
 from pgschemas.spares import refill_spare_schemas, spare_schema_names
@@ -110,6 +111,32 @@ def test_later_new_schemas_reuse_the_first_ones_constraint_lookups_and_are_the_s
     lookups = [query for query in queries if "pg_table_is_visible" in str(query["sql"])]
     assert lookups == []  # Django's lookup reads every schema's tables: not asked again
     assert snapshot("eq_first") == reference
+    assert snapshot("eq_second") == reference
+
+
+def test_later_new_schemas_send_the_statements_kept_from_the_first_again(monkeypatch):
+    reference = migrated_step_by_step("eq_django")
+    create_and_migrate_schema("eq_first")
+    plan = plan_from(frozenset())
+    generated = []
+    generate = migrator._migrate
+
+    def recording(plan: migrator.Plan, number: int, *args: Any, **kwargs: Any) -> None:
+        generated.append(number)
+        generate(plan, number, *args, **kwargs)
+
+    monkeypatch.setattr(migrator, "_migrate", recording)
+
+    create_and_migrate_schema("eq_second")
+
+    only_djangos_operations = {
+        number
+        for number, steps in enumerate(plan.steps)
+        if all(migrator._sends_the_same_every_time(step.operation) for step in steps)
+    }
+    assert set(plan.sent) == only_djangos_operations
+    assert len(only_djangos_operations) < len(plan.migrations)  # RunPython ones run each time
+    assert set(generated) == set(range(len(plan.migrations))) - only_djangos_operations
     assert snapshot("eq_second") == reference
 
 

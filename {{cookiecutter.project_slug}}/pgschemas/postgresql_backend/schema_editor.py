@@ -24,6 +24,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._left_out: list[Statement] = []
+        self.sent: list[tuple[str, Any]] | None = None  # when a list: each statement sent
 
     def _create_fk_sql(self, model: type[Model], field: Field, suffix: str) -> Statement:
         statement = super()._create_fk_sql(model, field, suffix)
@@ -34,6 +35,8 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def execute(self, sql: Any, params: Any = ()) -> None:
         if any(sql is left_out for left_out in self._left_out):
             return
+        if self.sent is not None:
+            self.sent.append((str(sql), params))
         super().execute(sql, params)
 
     def add_field(self, model: type[Model], field: Field) -> None:
