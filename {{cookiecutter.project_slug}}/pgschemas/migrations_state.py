@@ -13,9 +13,9 @@ SCHEMAS_PER_QUERY = 500
 def schemas_behind(schema_names: Sequence[str], expected: frozenset[MigrationKey]) -> list[str]:
     """The schemas, in the order given, that miss a schema, a table or an expected migration.
 
-    One catalog lookup finds the ``django_migrations`` tables (by name: an index scan, not a
-    walk through every schema's tables), then one query per 500 schemas reads what each has
-    recorded, compared here with what the migrations on disk expect.
+    One catalog query finds the ``django_migrations`` tables (one lookup by qualified name per
+    schema, however many schemas the database holds), then one query per 500 schemas reads what
+    each has recorded, compared here with what the migrations on disk expect.
     """
     with_table = _schemas_with_migrations_table(schema_names)
     complete: set[str] = set()
@@ -29,12 +29,15 @@ def schemas_behind(schema_names: Sequence[str], expected: frozenset[MigrationKey
 def _schemas_with_migrations_table(schema_names: Sequence[str]) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
+            # Not a join of pg_class and pg_namespace by name: with the catalog's statistics
+            # out of date (as they are right after many tenants were created) PostgreSQL walks
+            # every schema's django_migrations for each schema, 19 ms for one at 560 schemas.
             """
-            SELECT n.nspname
-            FROM pg_catalog.pg_class c
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relname = 'django_migrations' AND c.relkind IN ('r', 'p')
-              AND n.nspname = ANY(%s)
+            SELECT s.name
+            FROM unnest(%s::text[]) AS s(name)
+            JOIN pg_catalog.pg_class c
+              ON c.oid = to_regclass(quote_ident(s.name) || '.django_migrations')
+            WHERE c.relkind IN ('r', 'p')
             """,
             [list(schema_names)],
         )

@@ -5,7 +5,8 @@ state and renders historical models each time it runs. Every tenant schema has t
 schemas at the same point of their history need the same plan and the same states: this module
 computes them once per process (per distinct starting point) and then, per schema, only runs
 the database side of each operation, records the migrations and sends the migrate signals, as
-Django's ``migrate`` does.
+Django's ``migrate`` does. A new, empty schema goes further: the statements that Django's own
+schema operations sent in the first new schema of a plan are sent again as they are.
 """
 
 import copy

@@ -1,7 +1,7 @@
 """Spare schemas: migrated ahead of time, so that a new tenant gets one by renaming it.
 
-A spare is an ordinary dynamic-tenant schema named ``_spare_<random>``: ``migrateschema`` keeps
-spares current like any tenant, and ``ALTER SCHEMA ... RENAME`` turns one into a tenant's schema
+A spare is an ordinary dynamic-tenant schema named ``_spare_<time><random>``: ``migrateschema``
+keeps spares current like any tenant, and ``ALTER SCHEMA ... RENAME`` turns one into a tenant's schema
 in the tenant's own transaction (a catalog update: rolled back with the tenant if anything
 fails). ``refill_spare_schemas()`` tops the pool up to ``PGSCHEMAS_SPARE_SCHEMAS``; creating a
 tenant starts it in a thread after commit, and ``manage.py refillspares`` or a task runner can
@@ -11,6 +11,7 @@ call it too. With no spare left, a tenant's schema is created and migrated as be
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,8 +42,9 @@ def wanted_spares() -> int:
 
 
 def spare_schema_names() -> list[str]:
+    """Oldest first (a spare's name starts with the time it was named)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nspname FROM {SPARES_BY_NAME} ORDER BY oid", SPARE_NAME_RANGE)
+        cursor.execute(f"SELECT nspname FROM {SPARES_BY_NAME} ORDER BY nspname", SPARE_NAME_RANGE)
         return [name for (name,) in cursor.fetchall()]
 
 
@@ -76,20 +78,20 @@ def claim_spare_schema(schema_name: str) -> bool:
 
 
 def _spares_oldest_first(cursor: Any) -> Iterator[tuple[int, str]]:
-    """(oid, name) of each spare, read a page at a time: ``createtenants`` makes thousands of
-    spares, and each tenant usually takes the first one."""
-    last_oid = 0
+    """(oid, name) of each spare, read a page at a time along pg_namespace's index on names:
+    ``createtenants`` makes thousands of spares, and each tenant usually takes the first one."""
+    after = SPARE_PREFIX
     while True:
         cursor.execute(
-            f"SELECT oid::int4, nspname, oid::int8 FROM {SPARES_BY_NAME} AND oid::int8 > %s "
-            "ORDER BY 3 LIMIT %s",
-            [*SPARE_NAME_RANGE, last_oid, SPARES_PER_PAGE],
+            f"SELECT oid::int4, nspname FROM {SPARES_BY_NAME} AND nspname > %s "
+            "ORDER BY nspname LIMIT %s",
+            [*SPARE_NAME_RANGE, after, SPARES_PER_PAGE],
         )
         page = cursor.fetchall()
-        yield from ((lock_key, name) for lock_key, name, _ in page)
+        yield from page
         if len(page) < SPARES_PER_PAGE:
             return
-        last_oid = page[-1][2]
+        after = page[-1][1]
 
 
 def refill_spare_schemas(count: int | None = None) -> int:
@@ -151,7 +153,8 @@ def create_spares(count: int, *, threads: int) -> None:
 
 
 def new_spare_name() -> str:
-    return f"{SPARE_PREFIX}{secrets.token_hex(8)}"
+    """``_spare_`` + the time in hex + a random part: names sort oldest first."""
+    return f"{SPARE_PREFIX}{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
 def refill_in_background() -> None:
