@@ -1,8 +1,8 @@
 """Spare schemas: migrated ahead of time, so that a new tenant gets one by renaming it.
 
 A spare is an ordinary dynamic-tenant schema named ``_spare_<time><random>``: ``migrateschema``
-keeps spares current like any tenant, and ``ALTER SCHEMA ... RENAME`` turns one into a tenant's schema
-in the tenant's own transaction (a catalog update: rolled back with the tenant if anything
+keeps spares current like any tenant, and ``ALTER SCHEMA ... RENAME`` turns one into a tenant's
+schema in the tenant's own transaction (a catalog update: rolled back with the tenant if anything
 fails). ``refill_spare_schemas()`` tops the pool up to ``PGSCHEMAS_SPARE_SCHEMAS``; creating a
 tenant starts it in a thread after commit, and ``manage.py refillspares`` or a task runner can
 call it too. With no spare left, a tenant's schema is created and migrated as before.
