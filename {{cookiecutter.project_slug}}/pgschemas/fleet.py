@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -110,7 +110,9 @@ def _migrate_static(
     return Outcome(name, applied=missing)
 
 
-def migrate_dynamic_schemas(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+def migrate_dynamic_schemas(
+    names: list[str], *, jobs: int, fail_fast: bool
+) -> Generator[Outcome, None, None]:
     """Create (when missing) and migrate these schemas, in ``jobs`` worker processes."""
     if jobs <= 1 or len(names) <= 1 or connection.in_atomic_block:
         # In a transaction (a test, a caller's atomic()), workers could not see its rows.

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from pgschemas import bulk
 from pgschemas.spares import spare_schema_names
 from shared_app.models import Client
 
@@ -37,3 +38,14 @@ def test_createtenants_refuses_names_already_taken():
 def test_createtenants_refuses_an_invalid_prefix():
     with pytest.raises(CommandError, match=r"'Bad-1' is not a valid schema name"):
         call_command("createtenants", "1", "--prefix", "Bad-", verbosity=0)
+
+
+def test_each_tenant_is_made_as_its_schema_is_ready_and_a_failure_stops_the_rest(monkeypatch):
+    names = iter(["_spare_00_first", "not a valid name!", "_spare_00_third"])
+    monkeypatch.setattr(bulk, "new_spare_name", lambda: next(names))
+
+    with pytest.raises(CommandError, match=r"1 tenant\(s\) could not be created: not a valid"):
+        call_command("createtenants", "3", "--prefix", "bk_", verbosity=0)
+
+    made = Client.objects.filter(schema_name__startswith="bk_")
+    assert list(made.values_list("schema_name", flat=True)) == ["bk_1"]  # took the first spare

@@ -11,7 +11,7 @@ from ...progress import Progress
 class Command(BaseCommand):
     help = (
         "Create COUNT tenants named PREFIX1, PREFIX2, ... (each with a domain when --domain is "
-        "given): their schemas are migrated in parallel first, then each tenant takes one."
+        "given): their schemas are migrated in parallel, and each tenant takes one as it is ready."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
