@@ -30,12 +30,6 @@ SUITE = (
     "tests/test_commands.py",
     "tests/test_citus.py",
 )
-# Known limit on Citus, pinned by test_a_schema_written_in_the_same_transaction_cannot_be_
-# dropped_on_citus in the baked tests/test_citus.py (and written in the generated README).
-NOT_ON_CITUS = (
-    "tests/test_tenants.py::test_auto_drop_schema_drops_it_on_delete",
-    "tests/test_tenants.py::test_bulk_delete_honours_auto_drop_schema[True]",
-)
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +69,10 @@ def test_a_restarted_cluster_reuses_the_build_and_keeps_its_data(cluster):
 
 def test_the_tenancy_suite_passes_on_the_coordinator(cluster):
     project, url = cluster
-    deselect = [arg for test in NOT_ON_CITUS for arg in ("--deselect", test)]
     started = time.perf_counter()
     result = run_in(
         project,
-        *("-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *SUITE, *deselect),
+        *("-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *SUITE),
         env=project_env(DATABASE_URL=url, PGSCHEMAS_CITUS="on"),
     )
 

@@ -31,9 +31,10 @@ from config import citus_cluster
 from pgschemas import citus
 from pgschemas.provisioning import drop_schema
 from shared_app.models import Client
+from tenant_app.models import Invitation
 
 from .conftest import TENANTS, host, secret_of
-from .factories import ClientFactory, DomainFactory, ProjectFactory
+from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 
 def on_citus(test):
@@ -146,7 +147,7 @@ def test_a_schema_written_in_the_same_transaction_cannot_be_dropped_on_citus():
     pending deferred foreign key checks there block the DROP until the transaction commits."""
     tenant = ClientFactory(schema_name="written_then_dropped")
     with tenant:
-        ProjectFactory()
+        Invitation.objects.create(email="new@example.com", invited_by=UserFactory())
     with pytest.raises(OperationalError, match="pending trigger events"), transaction.atomic():
         drop_schema(tenant.schema_name)
 
