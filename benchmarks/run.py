@@ -10,8 +10,8 @@ schema with a customer's tables), and measures the same work on both: `migratesc
 `migrate` (nothing to do, then one new migration), creating tenants, queries and requests through
 the whole middleware stack, within one tenant and round-robin over 100 and 1,000 tenants. The two
 request-serving sides are worker processes that take turns run by run. `--tenants 10000` also
-works (about 15 minutes on 2 cores). The databases are dropped at the end, also when something failed.
-Information only: nothing asserts these numbers.
+works (about 15 minutes on 2 cores). The databases are dropped at the end, also when something
+failed. Information only: nothing asserts these numbers.
 """
 
 import argparse
