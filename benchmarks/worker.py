@@ -111,7 +111,7 @@ def pgschemas_workloads(
 ) -> dict[str, Workload]:
     from django.conf import settings
     from django.test import override_settings
-    from pgschemas.spares import refill_spare_schemas
+    from pgschemas.fleet.spares import refill_spare_schemas
     from shared_app.models import Client, Domain
     from tenant_app.models import Project
 

@@ -41,7 +41,7 @@ def postgres_server(default_bake) -> Iterator[PostgresServer]:
                 sys.executable,
                 "-c",
                 "import json, sys; from pathlib import Path; "
-                "from config.devdb import embedded_database; "
+                "from devtools.devdb import embedded_database; "
                 "print('SERVER', json.dumps(embedded_database(Path('.pgdata'))), flush=True); "
                 "sys.stdin.read()",
             ],

@@ -1,6 +1,6 @@
 """The default bake's tenants on a real 3-node Citus cluster (coordinator + 2 workers).
 
-Bakes the defaults, starts the project's local cluster (``python -m config.citus_cluster``, which
+Bakes the defaults, starts the project's local cluster (``python -m devtools.citus_cluster``, which
 builds Citus from the vendored release tarball once per tarball and PostgreSQL version, cached in
 ~/.cache/citus-embedded/), runs the baked tenancy tests and tests/test_citus.py against the
 coordinator, and stops the cluster. The tarball is ``../shared/vendor/citus-14.0.1.tar.gz`` beside
@@ -43,7 +43,7 @@ def cluster():
 
 def _running_cluster(project: Path):
     started = time.perf_counter()
-    result = run_in(project, "-m", "config.citus_cluster", "start", "--source", str(TARBALL))
+    result = run_in(project, "-m", "devtools.citus_cluster", "start", "--source", str(TARBALL))
     built = "built" if "Building Citus" in result.stdout else "cached build"
     print(f"\ncitus_cluster start ({built}): {time.perf_counter() - started:.1f} s")
     try:
@@ -51,19 +51,19 @@ def _running_cluster(project: Path):
         url = re.search(r"DATABASE_URL=(\S+)", result.stdout).group(1)
         yield project, url
     finally:
-        stopped = run_in(project, "-m", "config.citus_cluster", "stop")
+        stopped = run_in(project, "-m", "devtools.citus_cluster", "stop")
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
 
 
 def test_a_restarted_cluster_reuses_the_build_and_keeps_its_data(cluster):
     project, url = cluster
-    assert run_in(project, "-m", "config.citus_cluster", "stop").returncode == 0
-    result = run_in(project, "-m", "config.citus_cluster", "start", "--source", str(TARBALL))
+    assert run_in(project, "-m", "devtools.citus_cluster", "stop").returncode == 0
+    result = run_in(project, "-m", "devtools.citus_cluster", "start", "--source", str(TARBALL))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Building Citus" not in result.stdout
     assert f"DATABASE_URL={url}" in result.stdout
-    status = run_in(project, "-m", "config.citus_cluster", "status").stdout
+    status = run_in(project, "-m", "devtools.citus_cluster", "status").stdout
     assert status.count("running") == 3, status
 
 

@@ -400,7 +400,7 @@ def test_an_uploaded_media_file_lands_under_its_tenant(deployed, env, media_root
 TASKS = """
 from shared_app.models import Client
 from tenant_app.tasks import project_names, rename_project
-from pgschemas.tasks import run_in_every_tenant
+from pgschemas.contrib.celery import run_in_every_tenant
 acme, globex = (Client.objects.get(schema_name=name) for name in ("acme", "globex"))
 with acme:
     print(project_names.delay().get(timeout=60))

@@ -1,14 +1,14 @@
 """The Celery application: ``celery -A config.celery_app worker`` (and ``beat``).
 
 Settings come from Django's (``CELERY_*``). Each task runs in the schema it was sent from:
-see ``pgschemas/tasks.py``.
+see ``pgschemas/contrib/celery.py``.
 """
 
 import os
 
 from celery import Celery
 
-from pgschemas.tasks import connect_schema_signals
+from pgschemas.contrib.celery import connect_schema_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 

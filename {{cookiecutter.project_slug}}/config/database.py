@@ -13,7 +13,8 @@ def database_settings(env: environ.Env, *, embedded_data_dir: Path | None) -> di
     if env.str("DATABASE_URL", default=""):
         database = env.db_url("DATABASE_URL")
     elif embedded_data_dir is not None:
-        from .devdb import embedded_database
+        # Imported only here: production never loads the development server's wheel.
+        from devtools.devdb import embedded_database
 
         database = embedded_database(embedded_data_dir)
     else:

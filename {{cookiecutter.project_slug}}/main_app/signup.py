@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from pgschemas.config import get_tenants_config
-from pgschemas.hosts import check_domain
-from pgschemas.models import TenantSchemaError
-from pgschemas.names import check_schema_name
-from pgschemas.provisioning import schema_exists
+from pgschemas.availability import taken_schema_names
+from pgschemas.exceptions import TenantSchemaError
+from pgschemas.names import check_domain, check_schema_name
 from shared_app.models import Client, Domain
 
 logger = logging.getLogger(__name__)
@@ -46,9 +45,8 @@ def reserved_subdomains() -> frozenset[str]:
 
 def is_taken(subdomain: str) -> bool:
     return (
-        Client.objects.filter(schema_name=subdomain).exists()
+        bool(taken_schema_names([subdomain]))
         or Domain.objects.filter(domain=workspace_domain(subdomain)).exists()
-        or schema_exists(subdomain)
     )
 
 

@@ -5,16 +5,18 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.db import connections
+from django.utils.module_loading import import_string
 
 from .config import DEFAULT, PUBLIC, TenantsConfig, get_tenants_config
-from .pooling import TransactionPoolerError
+from .middleware import TenantMainMiddleware
+from .postgresql_backend.pooling import TransactionPoolerError
 
 CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
 # Middleware that may run before the tenant is known: it touches no tenant data.
-ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.health.health_check_middleware"})
+ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.contrib.health.health_check_middleware"})
 ROUTER = "pgschemas.routers.SyncRouter"
 
 
@@ -93,7 +95,7 @@ def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
     if not _tenant_middleware_comes_first(list(settings.MIDDLEWARE)):
         errors.append(
             checks.Warning(
-                f"'{MIDDLEWARE}' should come first in MIDDLEWARE "
+                f"'{MIDDLEWARE}' (or a subclass) should come first in MIDDLEWARE "
                 f"(only {', '.join(sorted(ALLOWED_BEFORE_MIDDLEWARE))} may come before it).",
                 hint="Middleware before it runs in the public schema, not the request's tenant.",
                 id="pgschemas.W001",
@@ -118,6 +120,16 @@ def check_transaction_pooler(
 
 
 def _tenant_middleware_comes_first(middleware: list[str]) -> bool:
-    if MIDDLEWARE not in middleware:
+    """Whether ``TenantMainMiddleware``, or a subclass of it, comes first."""
+    position = next((i for i, path in enumerate(middleware) if _is_tenant_middleware(path)), None)
+    if position is None:
         return False
-    return set(middleware[: middleware.index(MIDDLEWARE)]) <= ALLOWED_BEFORE_MIDDLEWARE
+    return set(middleware[:position]) <= ALLOWED_BEFORE_MIDDLEWARE
+
+
+def _is_tenant_middleware(path: str) -> bool:
+    try:
+        middleware = import_string(path)
+    except ImportError:
+        return False  # Django's own start-up reports a middleware that cannot be imported
+    return isinstance(middleware, type) and issubclass(middleware, TenantMainMiddleware)

@@ -2,13 +2,18 @@
 
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .names import check_schema_name
+
+if TYPE_CHECKING:
+    from .models import DomainMixin, TenantMixin
 
 PUBLIC = "public"
 DEFAULT = "default"
@@ -119,9 +124,15 @@ def parse_tenants(tenants: object) -> TenantsConfig:
 
 @cache
 def get_tenants_config() -> TenantsConfig:
-    from django.conf import settings
-
     return parse_tenants(getattr(settings, "TENANTS", None))
+
+
+def get_tenant_model() -> type["TenantMixin"]:
+    return apps.get_model(get_tenants_config().tenant_model)
+
+
+def get_domain_model() -> type["DomainMixin"]:
+    return apps.get_model(get_tenants_config().domain_model)
 
 
 @receiver(setting_changed)

@@ -4,12 +4,13 @@ from typing import cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 
-from .hosts import schema_for_host
+from .routing.resolvers import Route, resolve
 from .schema import Schema, activate, deactivate
 
 
 class TenantMainMiddleware:
-    """Serve each request from the schema of its host; unknown hosts get a 404.
+    """Serve each request from the schema its route names (by default, its host's); a request
+    that no resolver routes (an unknown host) gets a 404.
 
     The schema is active for the rest of the request only: it is reset when the response has
     been produced, so nothing leaks into the next request on this thread or task. A streaming
@@ -28,31 +29,33 @@ class TenantMainMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
             return self._acall(request)
-        schema = schema_for_host(request.get_host())
-        if schema is None:
+        route = resolve(request)
+        if route is None:
             return unknown_host(request)
-        token = activate(route(request, schema))
+        token = activate(enter(request, route))
         try:
-            return stream_in_schema(self.get_response(request), schema)
+            return stream_in_schema(self.get_response(request), route.schema)
         finally:
             deactivate(token)
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
-        schema = await sync_to_async(schema_for_host)(request.get_host())
-        if schema is None:
+        route = await sync_to_async(resolve)(request)
+        if route is None:
             return unknown_host(request)
-        token = activate(route(request, schema))
+        token = activate(enter(request, route))
         try:
             response = await cast(Awaitable[HttpResponse], self.get_response(request))
-            return stream_in_schema(response, schema)
+            return stream_in_schema(response, route.schema)
         finally:
             deactivate(token)
 
 
-def route(request: HttpRequest, schema: Schema) -> Schema:
-    request.tenant = schema  # type: ignore[attr-defined]
-    request.urlconf = schema.urlconf
-    return schema
+def enter(request: HttpRequest, route: Route) -> Schema:
+    """Record the route on the request (``request.tenant``, its URLconf); the schema to activate."""
+    request.tenant = route.schema  # type: ignore[attr-defined]
+    request.route = route  # type: ignore[attr-defined]
+    request.urlconf = route.urlconf
+    return route.schema
 
 
 def stream_in_schema(response: HttpResponse, schema: Schema) -> HttpResponse:

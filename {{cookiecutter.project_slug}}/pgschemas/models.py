@@ -3,40 +3,16 @@
 from collections.abc import Collection
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import models, transaction
 
+from .availability import check_schema_name_available, validate_tenant_schema_name
 from .config import get_tenants_config
-from .hosts import check_domain
-from .migrator import migrate_schema
-from .names import check_schema_name
-from .provisioning import create_schema, drop_schema, schema_exists
+from .exceptions import TenantSchemaError
+from .fleet.creation import create_tenant_schema
+from .fleet.provisioning import drop_schema
+from .names import check_domain
 from .schema import Schema
-from .spares import SPARE_PREFIX, claim_spare_schema, refill_in_background
-
-
-class TenantSchemaError(Exception):
-    """Creating a tenant's schema failed; nothing of the tenant was kept."""
-
-
-def get_tenant_model() -> type["TenantMixin"]:
-    return apps.get_model(get_tenants_config().tenant_model)
-
-
-def get_domain_model() -> type["DomainMixin"]:
-    return apps.get_model(get_tenants_config().domain_model)
-
-
-def validate_tenant_schema_name(name: str) -> None:
-    check_schema_name(name, reserved=get_tenants_config().reserved_names)
-    if name.startswith(SPARE_PREFIX):
-        raise ValidationError(
-            "%(name)r is not a valid schema name: names starting with %(prefix)r are spare "
-            "schemas kept ready for new tenants.",
-            code="reserved_schema_name",
-            params={"name": name, "prefix": SPARE_PREFIX},
-        )
 
 
 class TenantQuerySet(models.QuerySet["TenantMixin"]):
@@ -78,14 +54,18 @@ class TenantMixin(Schema, models.Model):
             self._refuse_rename()
             super().save(*args, **kwargs)
             return
-        validate_tenant_schema_name(self.schema_name)
-        if type(self)._default_manager.filter(schema_name=self.schema_name).exists():
-            raise ValidationError(f"A tenant with schema {self.schema_name!r} already exists.")
+        try:
+            check_schema_name_available(self.schema_name)
+        except ValidationError as error:
+            if error.code != "leftover_schema":
+                raise
+            if self.auto_create_schema:
+                raise TenantSchemaError(error.message) from None
         try:
             with transaction.atomic():
                 super().save(*args, **kwargs)
                 if self.auto_create_schema:
-                    self._create_schema()
+                    create_tenant_schema(self)
         except BaseException:
             self.pk = None
             self._state.adding = True
@@ -111,42 +91,10 @@ class TenantMixin(Schema, models.Model):
             validate_tenant_schema_name(self.schema_name)
         except ValidationError:
             return
-        if type(self)._default_manager.filter(schema_name=self.schema_name).exists():
-            raise ValidationError(
-                {
-                    "schema_name": f"A {self._meta.verbose_name} already uses the schema "
-                    f"{self.schema_name!r}: choose another schema_name."
-                }
-            )
-        if schema_exists(self.schema_name):
-            raise ValidationError({"schema_name": self._leftover_schema_message()})
-
-    def _leftover_schema_message(self) -> str:
-        return (
-            f"Schema {self.schema_name!r} already exists in the database, probably left by a "
-            f"deleted tenant (auto_drop_schema is off). Drop it with "
-            f'DROP SCHEMA "{self.schema_name}" CASCADE, or choose another schema_name.'
-        )
-
-    def _create_schema(self) -> None:
-        """Take a spare schema if one is ready (a rename), else create one; then migrate it.
-
-        Migrating a current spare costs one query; the pool is refilled after commit.
-        """
-        if schema_exists(self.schema_name):
-            raise TenantSchemaError(self._leftover_schema_message())
         try:
-            new = not claim_spare_schema(self.schema_name)
-            if new:
-                create_schema(self.schema_name)
-            else:
-                transaction.on_commit(refill_in_background)
-            migrate_schema(self, new=new)
-        except DatabaseError as error:
-            raise TenantSchemaError(
-                f"Could not create schema {self.schema_name!r}: migrating it failed with "
-                f"{type(error).__name__}: {error}. The schema and the tenant row were rolled back."
-            ) from error
+            check_schema_name_available(self.schema_name)
+        except ValidationError as error:
+            raise ValidationError({"schema_name": error.messages}) from None
 
     def _refuse_rename(self) -> None:
         stored = (

@@ -1,4 +1,4 @@
-"""Which schema names are allowed, and how they are written into SQL."""
+"""Which schema and host names are allowed, and how schema names are written into SQL."""
 
 import re
 
@@ -6,6 +6,11 @@ from django.core.exceptions import ValidationError
 
 SCHEMA_NAME_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 ALWAYS_RESERVED = frozenset({"public", "information_schema", "default"})
+# Spare schemas (kept migrated for new tenants) are named "_spare_<time><random>".
+SPARE_PREFIX = "_spare_"
+HOST_NAME_PATTERN = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 
 
 def check_schema_name(name: object, reserved: frozenset[str] = frozenset()) -> str:
@@ -41,3 +46,22 @@ def quote_schema_name(name: str) -> str:
     if not SCHEMA_NAME_PATTERN.fullmatch(name):
         raise ValueError(f"Refusing to put {name!r} into SQL: not a valid schema name.")
     return f'"{name}"'
+
+
+def normalize_host(host: str) -> str:
+    """``Acme.Example.com:8000`` -> ``acme.example.com``."""
+    host = host.strip().lower()
+    if host.startswith("["):  # an IPv6 literal, with or without a port
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0].rstrip(".")
+
+
+def check_domain(domain: str) -> str:
+    if not HOST_NAME_PATTERN.fullmatch(domain):
+        raise ValidationError(
+            "%(domain)r is not a valid domain: use a lower-case host name without scheme, port "
+            "or path, for example 'acme.example.com'.",
+            code="invalid_domain",
+            params={"domain": domain},
+        )
+    return domain

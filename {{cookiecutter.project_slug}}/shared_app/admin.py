@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from main_app.admin import operator_admin
-from pgschemas.models import TenantSchemaError
+from pgschemas.exceptions import TenantSchemaError
 
 from .models import Client, Domain
 

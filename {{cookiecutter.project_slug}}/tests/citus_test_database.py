@@ -1,5 +1,5 @@
 """The test database on the local Citus cluster (settings.PGSCHEMAS_CITUS and DATABASE_URL at
-its coordinator, see config/citus_cluster.py).
+its coordinator, see devtools/citus_cluster.py).
 
 Django creates its test database on the coordinator only; a Citus database must exist on every
 node with the extension, and know its workers, before anything is migrated into it. So it is made
@@ -9,7 +9,7 @@ here, and Django is told to keep (reuse) it.
 from django.conf import settings
 from django.db import connection
 
-from config import citus_cluster
+from devtools import citus_cluster
 
 
 def create() -> bool:

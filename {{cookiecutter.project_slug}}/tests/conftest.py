@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
 
-from pgschemas.host_map import host_map
+from pgschemas.routing.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
 

@@ -5,7 +5,7 @@ from django.db import DataError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.pooling import TransactionPoolerError
+from pgschemas.postgresql_backend.pooling import TransactionPoolerError
 from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project

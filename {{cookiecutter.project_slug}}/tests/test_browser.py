@@ -19,8 +19,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from pgschemas.provisioning import drop_schema
-from pgschemas.spares import refill_spare_schemas, spare_schema_names
+from pgschemas.fleet.provisioning import drop_schema
+from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from shared_app.models import Client
 
 from .factories import PASSWORD

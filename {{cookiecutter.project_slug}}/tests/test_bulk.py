@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from pgschemas import bulk
-from pgschemas.spares import spare_schema_names
+from pgschemas.fleet import bulk
+from pgschemas.fleet.spares import spare_schema_names
 from shared_app.models import Client
 
 from .factories import ClientFactory

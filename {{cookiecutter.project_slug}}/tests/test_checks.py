@@ -102,7 +102,7 @@ def test_parsed_tenants_follow_override_settings():
 
 def test_only_the_health_check_may_come_before_the_tenant_middleware():
     tenant_middleware = "pgschemas.middleware.TenantMainMiddleware"
-    health_first = ["pgschemas.health.health_check_middleware", tenant_middleware]
+    health_first = ["pgschemas.contrib.health.health_check_middleware", tenant_middleware]
     security_first = ["django.middleware.security.SecurityMiddleware", tenant_middleware]
 
     with override_settings(MIDDLEWARE=health_first):

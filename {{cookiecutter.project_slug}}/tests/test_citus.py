@@ -2,7 +2,7 @@
 
 These run only against the local cluster's coordinator (the README's "Scaling out with Citus"):
 
-    python -m config.citus_cluster start --source citus-14.0.1.tar.gz
+    python -m devtools.citus_cluster start --source citus-14.0.1.tar.gz
     DATABASE_URL=<the URL it prints> PGSCHEMAS_CITUS=on pytest tests/test_citus.py
 
 Without it they are skipped, except the one checking that the commands refuse a plain database.
@@ -27,9 +27,9 @@ from django.db.utils import OperationalError
 from django.test import Client as HttpClient
 from django.test import override_settings
 
-from config import citus_cluster
-from pgschemas import citus
-from pgschemas.provisioning import drop_schema
+from devtools import citus_cluster
+from pgschemas.contrib.citus import operations, sharding
+from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client
 from tenant_app.models import Invitation
 
@@ -41,7 +41,7 @@ def on_citus(test):
     """Mark a test ``citus`` (``pytest -m "not citus"`` leaves them out); skip it without Citus."""
     skip = pytest.mark.skipif(
         not settings.PGSCHEMAS_CITUS,
-        reason="needs a Citus coordinator: start `python -m config.citus_cluster start --source "
+        reason="needs a Citus coordinator: start `python -m devtools.citus_cluster start --source "
         "<citus tarball>`, then run pytest with its DATABASE_URL and PGSCHEMAS_CITUS=on",
     )
     return pytest.mark.citus(skip(test))
@@ -65,13 +65,13 @@ def test_100_tenants_created_through_the_model_spread_over_both_workers(capsys):
     for number in range(100):
         ClientFactory(schema_name=f"spread_{number}")
 
-    placements = [p for p in citus.placements() if p.schema_name.startswith("spread_")]
+    placements = [p for p in operations.placements() if p.schema_name.startswith("spread_")]
     per_node = Counter(placement.node for placement in placements)
 
     with capsys.disabled():
         print(f"\nplacement of 100 new tenants: {dict(per_node)}")
     assert len(placements) == 100
-    assert set(per_node) == set(citus.workers())
+    assert set(per_node) == set(operations.workers())
     assert min(per_node.values()) >= 25, per_node
 
 
@@ -84,7 +84,7 @@ def test_public_tables_that_tenants_point_to_are_reference_tables():
             "AND repmodel = 't' AND logicalrelid::text NOT LIKE '%%.%%'"
         )
         reference = {table for (table,) in cursor.fetchall()}
-    assert reference == set(citus.public_tables_referenced_by_tenants())
+    assert reference == set(sharding.public_tables_referenced_by_tenants())
     assert "django_content_type" in reference
 
 
@@ -94,7 +94,7 @@ def test_citus_tenants_lists_each_tenant_with_its_worker(capsys):
     call_command("citus_tenants")
 
     output = capsys.readouterr().out
-    placed = {p.schema_name: p.node for p in citus.placements()}
+    placed = {p.schema_name: p.node for p in operations.placements()}
     for schema_name in TENANTS:
         assert f"{schema_name:32} {placed[schema_name]:24}" in output
 
@@ -103,7 +103,7 @@ def test_citus_tenants_lists_each_tenant_with_its_worker(capsys):
 @pytest.mark.django_db
 def test_citus_move_rejects_an_unknown_schema_or_node():
     with pytest.raises(CommandError, match="not a distributed schema"):
-        call_command("citus_move", "nosuchtenant", citus.workers()[0])
+        call_command("citus_move", "nosuchtenant", operations.workers()[0])
     with pytest.raises(CommandError, match="not an active worker"):
         call_command("citus_move", "acme", "127.0.0.1:1")
     with pytest.raises(CommandError, match="host:port"):
@@ -116,7 +116,7 @@ def test_citus_rebalance_leaves_every_worker_holding_tenants(committed_db):
     call_command("citus_rebalance", stdout=output)
 
     assert "Rebalanced" in output.getvalue()
-    assert {p.node for p in citus.placements() if p.node} == set(citus.workers())
+    assert {p.node for p in operations.placements() if p.node} == set(operations.workers())
 
 
 @on_citus
@@ -125,14 +125,14 @@ def test_citus_add_node_then_rebalance_moves_tenants_to_the_new_worker(committed
     node = f"127.0.0.1:{port}"
     try:
         call_command("citus_add_node", node, stdout=StringIO())
-        assert node in citus.workers()
+        assert node in operations.workers()
 
         call_command("citus_rebalance", stdout=StringIO())
 
-        assert node in {placement.node for placement in citus.placements()}
+        assert node in {placement.node for placement in operations.placements()}
     finally:
         with connection.cursor() as cursor:
-            if node in citus.workers():  # move its schemas back to the others, then forget it
+            if node in operations.workers():  # move its schemas back to the others, then forget it
                 cursor.execute("SELECT citus_drain_node('127.0.0.1', %s)", [port])
                 # the copies the moves left behind, else later moves fail cleaning them up
                 cursor.execute("CALL citus_cleanup_orphaned_resources()")
@@ -155,8 +155,8 @@ def test_a_schema_written_in_the_same_transaction_cannot_be_dropped_on_citus():
 @on_citus
 def test_a_tenant_moved_to_the_other_worker_keeps_answering_with_its_own_rows(committed_db, capsys):
     """Requests to both customers run in threads while acme's schema moves to the other worker."""
-    before = {p.schema_name: p.node for p in citus.placements()}["acme"]
-    target = next(node for node in citus.workers() if node != before)
+    before = {p.schema_name: p.node for p in operations.placements()}["acme"]
+    target = next(node for node in operations.workers() if node != before)
     outcomes: Counter[str] = Counter()
     moving = threading.Event()
     moving.set()
@@ -197,7 +197,7 @@ def test_a_tenant_moved_to_the_other_worker_keeps_answering_with_its_own_rows(co
         for thread in threads:
             thread.join()
 
-    after = {p.schema_name: p.node for p in citus.placements()}["acme"]
+    after = {p.schema_name: p.node for p in operations.placements()}["acme"]
     with capsys.disabled():
         print(
             f"\nmove of acme {before} -> {after} in {seconds:.1f} s: {outcomes['requests']} "
@@ -260,7 +260,7 @@ class _single_node_database:
     the Citus run, with ``committed_db``."""
 
     def __enter__(self) -> None:
-        from config.devdb import embedded_database
+        from devtools.devdb import embedded_database
 
         self.server = embedded_database(settings.BASE_DIR / ".pgdata")
         self.name = "citus_baseline"

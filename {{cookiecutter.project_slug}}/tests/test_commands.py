@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from pgschemas.availability import schema_exists
+from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.management.commands.runschema import Command as RunSchema
-from pgschemas.provisioning import drop_schema, schema_exists
 
 from .conftest import host
 from .factories import DomainFactory

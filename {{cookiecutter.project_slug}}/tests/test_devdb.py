@@ -1,4 +1,4 @@
-"""config/devdb.py on real embedded servers, each started by a short-lived subprocess.
+"""devtools/devdb.py on real embedded servers, each started by a short-lived subprocess.
 
 A server stops when the last process using it exits, so none outlives its test. These tests use
 no Django settings and no test database.
@@ -17,7 +17,7 @@ import psycopg2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.devdb import embedded_database
+from devtools.devdb import embedded_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 USE_SERVER = """
 import json, sys
 from pathlib import Path
-from config.devdb import embedded_database
+from devtools.devdb import embedded_database
 print(json.dumps(embedded_database(Path(sys.argv[1]))), flush=True)
 sys.stdin.read()
 """
@@ -39,7 +39,7 @@ USE_SERVER_UNTIL_KILLED = USE_SERVER.replace("sys.stdin.read()", "import time; t
 USE_SERVER_WITH_A_CHILD = f"""
 import signal, subprocess, sys
 from pathlib import Path
-from config.devdb import embedded_database
+from devtools.devdb import embedded_database
 embedded_database(Path(sys.argv[1]))
 signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
 try:
@@ -53,7 +53,7 @@ FAIL_TO_START = """
 import sys
 from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
-from config.devdb import embedded_database
+from devtools.devdb import embedded_database
 try:
     embedded_database(Path(sys.argv[1]))
 except ImproperlyConfigured as exc:
@@ -281,7 +281,7 @@ def test_without_an_embedded_library_asks_for_database_url_or_dev_install(
 def test_library_import_does_not_warn_that_xdg_runtime_dir_is_unset() -> None:
     env = {name: value for name, value in os.environ.items() if name != "XDG_RUNTIME_DIR"}
     result = subprocess.run(
-        [sys.executable, "-W", "default", "-c", "import config.devdb as d; d._import_library()"],
+        [sys.executable, "-W", "default", "-c", "import devtools.devdb as d; d._import_library()"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
-from pgschemas.migrations_state import schemas_behind
-from pgschemas.migrator import expected_migrations
-from pgschemas.provisioning import drop_schema
+from pgschemas.fleet.migrations_state import schemas_behind
+from pgschemas.fleet.migrator import expected_migrations
+from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client
 
 from .factories import ClientFactory

@@ -6,7 +6,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse
 
-from pgschemas.health import health_check_middleware
+from pgschemas.contrib.health import health_check_middleware
 
 
 @pytest.mark.django_db

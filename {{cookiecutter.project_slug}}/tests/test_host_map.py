@@ -12,7 +12,7 @@ from django.core.cache import CacheKeyWarning
 from django.db import connection
 from django.test import override_settings
 
-from pgschemas.host_map import host_map
+from pgschemas.routing.host_map import host_map
 from shared_app.models import Client, Domain
 
 from .factories import ClientFactory, DomainFactory, ProjectFactory
@@ -29,7 +29,7 @@ def routed(committed_db):
     """Tenants made here are committed; the test removes what it made."""
     yield
     Client.objects.filter(schema_name__startswith="route_").delete()
-    from pgschemas.provisioning import drop_schema
+    from pgschemas.fleet.provisioning import drop_schema
 
     for name in SCHEMAS:
         drop_schema(name)

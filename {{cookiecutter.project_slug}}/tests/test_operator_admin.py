@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models.signals import post_migrate
 
-from pgschemas.provisioning import create_schema, drop_schema, schema_exists
+from pgschemas.availability import schema_exists
+from pgschemas.fleet.provisioning import create_schema, drop_schema
 from pgschemas.schema import StaticSchema
 from shared_app.models import Client, Domain
 

@@ -9,11 +9,11 @@ from django.core.management.commands.migrate import Command as DjangoMigrateComm
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas import migrator
-from pgschemas.migrator import expected_migrations, plan_from
-from pgschemas.provisioning import create_and_migrate_schema, create_schema
+from pgschemas.fleet import migrator
+from pgschemas.fleet.migrator import expected_migrations, plan_from
+from pgschemas.fleet.provisioning import create_and_migrate_schema, create_schema
+from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import NamedSchema
-from pgschemas.spares import refill_spare_schemas, spare_schema_names
 from shared_app.models import Client
 
 from .factories import ClientFactory

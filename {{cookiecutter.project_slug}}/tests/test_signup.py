@@ -12,7 +12,8 @@ from django.test import Client as HttpClient
 from django.utils.html import escape
 
 from main_app.signup import create_workspace
-from pgschemas.provisioning import drop_schema, schema_exists
+from pgschemas.availability import schema_exists
+from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client, Domain, WorkspaceAccount
 from tenant_app.tokens import make_handover_token
 
@@ -143,7 +144,7 @@ def test_a_taken_sub_domain_is_refused_with_a_free_suggestion(client, acme):
 
 @pytest.mark.django_db
 def test_a_leftover_schema_counts_as_taken(client):
-    from pgschemas.provisioning import create_schema
+    from pgschemas.fleet.provisioning import create_schema
 
     create_schema("leftover")
 

@@ -3,11 +3,11 @@
 import pytest
 from django.db import connection
 
-from pgschemas import spares
-from pgschemas.migrations_state import schemas_behind
-from pgschemas.migrator import expected_migrations
-from pgschemas.provisioning import drop_schema
-from pgschemas.spares import refill_spare_schemas, spare_schema_names
+from pgschemas.fleet import spares
+from pgschemas.fleet.migrations_state import schemas_behind
+from pgschemas.fleet.migrator import expected_migrations
+from pgschemas.fleet.provisioning import drop_schema
+from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import pytest
 from django.db import connection
 
-from pgschemas import spares
+from pgschemas.fleet import spares
+from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.names import quote_schema_name
-from pgschemas.spares import refill_spare_schemas, spare_schema_names
 
 from .factories import ClientFactory
 

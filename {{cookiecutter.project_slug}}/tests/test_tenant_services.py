@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import override_settings
 
-from pgschemas.log import SchemaFilter
+from pgschemas.contrib.log import SchemaFilter
+from pgschemas.contrib.sentry import tag_with_schema
 from pgschemas.schema import StaticSchema
-from pgschemas.sentry import tag_with_schema
 from tenant_app.models import Project
 from tenant_app.tasks import project_names, rename_project
 

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models.signals import post_migrate
 
-from pgschemas.models import TenantSchemaError
-from pgschemas.provisioning import create_schema, schema_exists
+from pgschemas.availability import schema_exists
+from pgschemas.exceptions import TenantSchemaError
+from pgschemas.fleet.provisioning import create_schema
 from shared_app.models import Client, Domain
 from tenant_app.models import Project
 
@@ -67,7 +68,7 @@ def test_invalid_or_reserved_schema_names_are_refused_before_any_sql(bad_name):
 
 
 def test_a_name_taken_by_another_tenant_is_refused(acme):
-    with pytest.raises(ValidationError, match="already exists"):
+    with pytest.raises(ValidationError, match="already uses the schema"):
         Client.objects.create(schema_name="acme", name="Acme again")
 
 

@@ -26,6 +26,7 @@ TENANTS = {
             "django.contrib.staticfiles",
             "django.contrib.messages",
             "pgschemas",
+            "pgschemas.contrib.citus",  # does nothing unless PGSCHEMAS_CITUS
             "shared_app",
         ],
         "TENANT_MODEL": "shared_app.Client",
@@ -80,7 +81,7 @@ DATABASE_ROUTERS = ["pgschemas.routers.SyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
-    "pgschemas.health.health_check_middleware",  # /healthz on every host, before routing
+    "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,7 +175,7 @@ PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "pgschemas.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "pgschemas.contrib.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -183,7 +184,7 @@ STORAGES = {
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "pgschemas.cache.make_key",
+        "KEY_FUNCTION": "pgschemas.contrib.cache.make_key",
     },
 }
 
@@ -191,7 +192,7 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"schema": {"()": "pgschemas.log.SchemaFilter"}},
+    "filters": {"schema": {"()": "pgschemas.contrib.log.SchemaFilter"}},
     "formatters": {
         "schema": {"format": "%(asctime)s %(levelname)s [%(schema)s] %(name)s: %(message)s"}
     },

@@ -23,7 +23,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": CACHE_URL,
-        "KEY_FUNCTION": "pgschemas.cache.make_key",
+        "KEY_FUNCTION": "pgschemas.contrib.cache.make_key",
     },
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -74,7 +74,7 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
-    from pgschemas.sentry import tag_with_schema
+    from pgschemas.contrib.sentry import tag_with_schema
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,

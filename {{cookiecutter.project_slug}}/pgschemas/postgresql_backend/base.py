@@ -10,13 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.db.backends.postgresql import base
 
+from ..app_settings import transaction_pooling
 from ..config import PUBLIC
 from ..names import quote_schema_name
-from ..pooling import TransactionPoolerError, refuse_transaction_pooler
 from ..schema import get_active_schema, in_active_schema
 from .cursor import SchemaCursor, schema_cursor_class
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
+from .pooling import TransactionPoolerError, refuse_transaction_pooler
 from .schema_editor import DatabaseSchemaEditor
 
 
@@ -24,11 +25,6 @@ def search_path_for(schema_name: str) -> str:
     if schema_name == PUBLIC:
         return PUBLIC
     return f"{quote_schema_name(schema_name)}, {PUBLIC}"
-
-
-def transaction_pooling() -> bool:
-    """``PGSCHEMAS_TRANSACTION_POOLING``: the database sits behind a transaction pooler."""
-    return bool(getattr(settings, "PGSCHEMAS_TRANSACTION_POOLING", False))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

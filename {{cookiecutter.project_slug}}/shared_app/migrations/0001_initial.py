@@ -3,8 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import pgschemas.hosts
-import pgschemas.models
+import pgschemas.availability
+import pgschemas.names
 import pgschemas.schema
 
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         max_length=63,
                         unique=True,
-                        validators=[pgschemas.models.validate_tenant_schema_name],
+                        validators=[pgschemas.availability.validate_tenant_schema_name],
                     ),
                 ),
                 ("name", models.CharField(max_length=100)),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 (
                     "domain",
                     models.CharField(
-                        max_length=253, unique=True, validators=[pgschemas.hosts.check_domain]
+                        max_length=253, unique=True, validators=[pgschemas.names.check_domain]
                     ),
                 ),
                 ("is_primary", models.BooleanField(default=False)),

@@ -1,14 +1,15 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from ...bulk import create_tenants, planned_schema_names
-from ...fleet import default_jobs
-from ...progress import Progress
+from ...fleet.bulk import create_tenants, planned_schema_names
+from ...fleet.progress import Progress
+from ...fleet.runner import default_jobs
+from ..base import ReportsTenancyErrors
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = (
         "Create COUNT tenants named PREFIX1, PREFIX2, ... (each with a domain when --domain is "
         "given): their schemas are migrated in parallel, and each tenant takes one as it is ready."

@@ -5,19 +5,20 @@ from django.core.management import CommandError
 from django.core.management.base import CommandParser
 from django.core.management.commands import migrate
 
-from ...fleet import default_jobs, migrate_fleet
-from ...progress import Progress
-from ...provisioning import create_missing_schema
+from ...fleet.progress import Progress
+from ...fleet.provisioning import create_missing_schema
+from ...fleet.runner import default_jobs, migrate_fleet
+from ...fleet.selectors import ALL, DYNAMIC, SELECTOR_HELP, all_schemas, select_schemas
+from ...fleet.spares import refill_spare_schemas, spare_schemas
 from ...schema import Schema
-from ...selectors import ALL, DYNAMIC, SELECTOR_HELP, all_schemas, select_schemas
-from ...spares import refill_spare_schemas, spare_schemas
+from ..base import ReportsTenancyErrors
 
 # Options of Django's migrate that ask for something other than "bring everything up to date":
 # those run Django's migrate in each selected schema, one after the other.
 DJANGO_ONLY_OPTIONS = ("app_label", "fake", "fake_initial", "plan", "check_unapplied", "prune")
 
 
-class Command(migrate.Command):
+class Command(ReportsTenancyErrors, migrate.Command):
     help = (
         "Migrate every schema, or the schemas selected with -s: public, then static tenants, "
         "then dynamic tenants in parallel, each schema in its own transaction."

@@ -2,14 +2,15 @@ import argparse
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from ...selectors import SELECTOR_HELP, select_schemas
+from ...fleet.selectors import SELECTOR_HELP, select_schemas
+from ..base import ReportsTenancyErrors
 
 SCHEMA_FLAGS = ("-s", "--schema")
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = "Run another management command in each schema selected with -s."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,10 +8,10 @@ from contextlib import closing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .fleet import migrate_dynamic_schemas
-from .models import get_domain_model, get_tenant_model, validate_tenant_schema_name
+from ..availability import taken_schema_names, validate_tenant_schema_name
+from ..config import get_domain_model, get_tenant_model
 from .progress import Progress
-from .provisioning import existing_schemas
+from .runner import migrate_dynamic_schemas
 from .spares import new_spare_name, spare_schema_names
 
 
@@ -20,12 +20,7 @@ def planned_schema_names(prefix: str, start: int, count: int) -> list[str]:
     names = [f"{prefix}{number}" for number in range(start, start + count)]
     for name in names:
         validate_tenant_schema_name(name)
-    taken = set(
-        get_tenant_model()
-        ._default_manager.filter(schema_name__in=names)
-        .values_list("schema_name", flat=True)
-    )
-    taken.update(existing_schemas(names))
+    taken = taken_schema_names(names)
     if taken:
         raise ValidationError(
             f"These schema names are taken already: {', '.join(sorted(taken)[:5])}. "

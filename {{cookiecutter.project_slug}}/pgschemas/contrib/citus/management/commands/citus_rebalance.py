@@ -1,11 +1,11 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from pgschemas.management.base import ReportsTenancyErrors
 
-from ...citus import rebalance
+from ...operations import rebalance
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = "Move tenants' schemas between the Citus workers until each holds about as many."
 
     def handle(self, *args: Any, **options: Any) -> None:

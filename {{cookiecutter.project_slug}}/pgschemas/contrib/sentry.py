@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .schema import get_active_schema
+from ..schema import get_active_schema
 
 
 def tag_with_schema(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:

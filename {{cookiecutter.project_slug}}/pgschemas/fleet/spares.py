@@ -15,18 +15,17 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from .. import app_settings
+from ..names import SPARE_PREFIX, quote_schema_name
+from ..schema import NamedSchema, Schema
 from .migrations_state import schemas_behind
 from .migrator import expected_migrations
-from .names import quote_schema_name
 from .provisioning import create_and_migrate_schema
-from .schema import NamedSchema, Schema
 
 logger = logging.getLogger(__name__)
 
-SPARE_PREFIX = "_spare_"
 # Names from "_spare_" up to (not including) "_spare`": a range scan of pg_namespace's index on
 # nspname, however many tenant schemas there are.
 SPARES_BY_NAME = "pg_catalog.pg_namespace WHERE nspname >= %s AND nspname < %s"
@@ -35,10 +34,6 @@ SPARE_NAME_RANGE = [SPARE_PREFIX, SPARE_PREFIX[:-1] + chr(ord(SPARE_PREFIX[-1]) 
 LOCK_CLASS = 0x70677363  # "pgsc"
 REFILL_LOCK = (LOCK_CLASS + 1, 0)
 SPARES_PER_PAGE = 20
-
-
-def wanted_spares() -> int:
-    return getattr(settings, "PGSCHEMAS_SPARE_SCHEMAS", 0)
 
 
 def spare_schema_names() -> list[str]:
@@ -103,22 +98,18 @@ def refill_spare_schemas(count: int | None = None) -> int:
     its own connection), as making a schema is mostly the database's work. Safe to call from any
     process, any time.
     """
-    wanted = wanted_spares() if count is None else count
+    wanted = app_settings.spare_schemas() if count is None else count
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", REFILL_LOCK)
         if not cursor.fetchone()[0]:
             return 0
         try:
             missing = max(wanted - len(spare_schema_names()), 0)
-            threads = 1 if connection.in_atomic_block else refill_threads()
+            threads = 1 if connection.in_atomic_block else app_settings.spare_refill_threads()
             create_spares(missing, threads=min(missing, threads))
             return missing
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", REFILL_LOCK)
-
-
-def refill_threads() -> int:
-    return max(getattr(settings, "PGSCHEMAS_SPARE_REFILL_THREADS", 2), 1)
 
 
 def create_spares(count: int, *, threads: int) -> None:
@@ -163,7 +154,7 @@ def refill_in_background() -> None:
     Not a daemon thread: a process that ends (a command, a web worker) finishes the spare it is
     making rather than dropping its connection mid-transaction.
     """
-    if wanted_spares() > 0:
+    if app_settings.spare_schemas() > 0:
         threading.Thread(target=_refill_then_close, name="pgschemas-refill").start()
 
 

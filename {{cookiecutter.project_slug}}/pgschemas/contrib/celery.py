@@ -10,8 +10,9 @@ from typing import Any
 from celery import Task, current_app, shared_task
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
-from .config import PUBLIC, get_tenants_config
-from .schema import PUBLIC_SCHEMA, Schema, StaticSchema, activate, deactivate, get_active_schema
+from ..config import get_tenant_model
+from ..lookup import schema_named
+from ..schema import activate, deactivate, get_active_schema
 
 SCHEMA_HEADER = "pgschemas_schema"
 
@@ -22,23 +23,9 @@ def connect_schema_signals() -> None:
     task_postrun.connect(_leave_schema, weak=False, dispatch_uid=SCHEMA_HEADER)
 
 
-def schema_named(name: str) -> Schema:
-    """Public, a static tenant or a customer, by schema name (looked up in public)."""
-    if name == PUBLIC:
-        return PUBLIC_SCHEMA
-    if name in get_tenants_config().static:
-        return StaticSchema(name)
-    from .models import get_tenant_model
-
-    deactivate()
-    return get_tenant_model()._default_manager.get(schema_name=name)
-
-
 @shared_task(name="pgschemas.run_in_every_tenant")
 def run_in_every_tenant(task_name: str, *args: Any, **kwargs: Any) -> list[str]:
     """Send the task ``task_name`` once per customer, in its schema; for periodic tasks (beat)."""
-    from .models import get_tenant_model
-
     task = current_app.tasks[task_name]
     schema_names = []
     for tenant in get_tenant_model()._default_manager.order_by("schema_name"):
@@ -56,6 +43,7 @@ def _record_schema(headers: dict[str, Any] | None = None, **kwargs: Any) -> None
 def _enter_schema(task: Task | None = None, **kwargs: Any) -> None:
     name = getattr(task.request, SCHEMA_HEADER, None) if task is not None else None
     if name is not None:  # None: eager mode, the caller's schema is still active
+        deactivate()  # the tenant table is read in public
         activate(schema_named(name))
 
 

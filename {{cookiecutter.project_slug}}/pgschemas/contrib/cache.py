@@ -1,6 +1,6 @@
 """Cache keys per tenant: the same key in two schemas names two entries."""
 
-from .schema import get_active_schema
+from ..schema import get_active_schema
 
 
 def make_key(key: str, key_prefix: str, version: int) -> str:

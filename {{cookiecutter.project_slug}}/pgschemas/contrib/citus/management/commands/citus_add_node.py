@@ -1,11 +1,13 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from ...citus import add_node
+from pgschemas.management.base import ReportsTenancyErrors
+
+from ...operations import add_node
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = "Add a worker (running, with the citus extension in this database) to the cluster."
 
     def add_arguments(self, parser: CommandParser) -> None:

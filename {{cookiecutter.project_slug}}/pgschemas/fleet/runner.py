@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connection, connections, transaction
 
-from .config import PUBLIC
+from ..config import PUBLIC
+from ..schema import Schema
 from .migrations_state import schemas_behind
 from .migrator import (
     MigrationKey,
@@ -29,7 +30,6 @@ from .migrator import (
 )
 from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
-from .schema import Schema
 
 
 @dataclass(frozen=True)

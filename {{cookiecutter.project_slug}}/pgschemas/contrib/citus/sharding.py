@@ -5,30 +5,23 @@ schema created through the coordinator (a tenant's, a static tenant's) becomes a
 schema that lives whole on one worker; queries keep using the search_path. Public tables that
 tenant models point to with a ``ForeignKey`` (``django_content_type``), which a worker's queries
 join, are made reference tables, copied to every node, after public is migrated. The rest of
-this module is what the operations commands (``citus_tenants``, ``citus_move``,
+``operations.py`` is what the operations commands (``citus_tenants``, ``citus_move``,
 ``citus_rebalance``, ``citus_add_node``) run.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import CommandError
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.signals import post_migrate
 
-from .config import PUBLIC, app_labels, get_tenants_config
-from .names import check_schema_name
-from .schema import get_active_schema
-
-
-def citus_enabled() -> bool:
-    return bool(getattr(settings, "PGSCHEMAS_CITUS", False))
+from ...app_settings import citus_enabled
+from ...config import PUBLIC, app_labels, get_tenants_config
+from ...schema import get_active_schema
 
 
 def connect() -> None:
@@ -106,95 +99,7 @@ def make_reference_table(table: str) -> None:
             cursor.execute("SELECT create_reference_table(%s::regclass)", [qualified])
 
 
-# --- operations -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Placement:
-    schema_name: str
-    node: str | None  # host:port of the worker, None while the schema has no table
-    size_bytes: int
-
-
 def has_citus() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
         return cursor.fetchone() is not None
-
-
-def require_citus() -> None:
-    """Raise a CommandError unless the database is a Citus coordinator."""
-    if not has_citus():
-        raise CommandError(
-            f"The database {connection.settings_dict['NAME']!r} is not a Citus coordinator (it "
-            "has no citus extension). Point DATABASE_URL at the coordinator of a Citus cluster "
-            "and set PGSCHEMAS_CITUS=on; see the README's section on Citus."
-        )
-
-
-def placements() -> list[Placement]:
-    """Every distributed schema, with the worker that holds it and its size on disk."""
-    require_citus()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT s.schema_name::text, min(sh.nodename || ':' || sh.nodeport),
-                   coalesce(sum(sh.shard_size), 0)::bigint
-            FROM citus_schemas s
-            LEFT JOIN citus_shards sh ON sh.colocation_id = s.colocation_id
-            GROUP BY 1 ORDER BY 1
-            """
-        )
-        return [Placement(*row) for row in cursor.fetchall()]
-
-
-def workers() -> list[str]:
-    """host:port of every active worker node."""
-    require_citus()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nodename || ':' || nodeport FROM pg_dist_node "
-            "WHERE isactive AND noderole = 'primary' AND shouldhaveshards AND groupid <> 0 "
-            "ORDER BY nodeid"
-        )
-        return [node for (node,) in cursor.fetchall()]
-
-
-def parse_node(node: str) -> tuple[str, int]:
-    host, _, port = node.rpartition(":")
-    if not host or not port.isdigit():
-        raise CommandError(f"{node!r} is not a node address: write it as host:port.")
-    return host, int(port)
-
-
-def move_schema(schema_name: str, node: str) -> None:
-    """Move a distributed schema to the worker ``node`` (host:port), writes allowed meanwhile."""
-    check_schema_name(schema_name)
-    host, port = parse_node(node)
-    by_schema = {placement.schema_name: placement for placement in placements()}
-    if schema_name not in by_schema:
-        raise CommandError(f"{schema_name!r} is not a distributed schema of this cluster.")
-    if node not in workers():
-        raise CommandError(f"{node!r} is not an active worker; the workers: {workers()}.")
-    if by_schema[schema_name].node == node:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT citus_schema_move(%s::regnamespace, %s, %s)", [schema_name, host, port]
-        )
-
-
-def rebalance() -> None:
-    """Move schemas until every worker holds about as many; waits until done."""
-    require_citus()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT citus_rebalance_start()")
-        cursor.execute("SELECT citus_rebalance_wait()")
-
-
-def add_node(node: str) -> None:
-    """Register a new worker (already running with Citus in this database) with the cluster."""
-    host, port = parse_node(node)
-    require_citus()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT citus_add_node(%s, %s)", [host, port])

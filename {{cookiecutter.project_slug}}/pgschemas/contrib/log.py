@@ -2,7 +2,7 @@
 
 import logging
 
-from .schema import get_active_schema
+from ..schema import get_active_schema
 
 
 class SchemaFilter(logging.Filter):

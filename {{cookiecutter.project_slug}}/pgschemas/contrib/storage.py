@@ -4,7 +4,7 @@ import os
 
 from django.core.files.storage import FileSystemStorage
 
-from .schema import get_active_schema
+from ..schema import get_active_schema
 
 
 class TenantFileSystemStorage(FileSystemStorage):

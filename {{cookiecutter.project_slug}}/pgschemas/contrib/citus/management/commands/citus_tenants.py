@@ -1,11 +1,11 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from pgschemas.management.base import ReportsTenancyErrors
 
-from ...citus import placements
+from ...operations import placements
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = "List every distributed schema of the Citus cluster: the worker holding it, its size."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -16,14 +16,15 @@ unknown until the map changes, so repeated requests for it cost no query.
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 
-from .config import PUBLIC
-from .schema import Schema
+from .. import app_settings
+from ..config import PUBLIC, get_domain_model, get_tenant_model
+from ..schema import Schema
 
-DEFAULT_CHECK_SECONDS = 0.5
 MAX_UNKNOWN_HOSTS = 10_000  # remembered misses per process, so that random hosts cannot grow it
 
 
@@ -36,7 +37,7 @@ class HostMap:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def tenant_for(self, domain: str) -> Schema | None:
-        if time.monotonic() - self.checked_at >= _check_seconds():
+        if time.monotonic() - self.checked_at >= app_settings.routing_check_seconds():
             self.refresh()
         found = self.domains.get(domain)
         if found is None and domain not in self.unknown:
@@ -54,7 +55,7 @@ class HostMap:
     def refresh(self) -> None:
         """Reload the map if the tables changed since it was loaded (one thread at a time)."""
         with self.lock:
-            if time.monotonic() - self.checked_at < _check_seconds():
+            if time.monotonic() - self.checked_at < app_settings.routing_check_seconds():
                 return  # another thread just did
             signature = _routing_signature()
             if signature != self.signature:
@@ -64,8 +65,6 @@ class HostMap:
 
 
 def _routing_signature() -> tuple[object, ...]:
-    from .models import get_domain_model, get_tenant_model
-
     tables = [model._meta.db_table for model in (get_domain_model(), get_tenant_model())]
     quoted = [connection.ops.quote_name(table) for table in tables]
     with connection.cursor() as cursor:
@@ -81,23 +80,15 @@ def _routing_signature() -> tuple[object, ...]:
 
 
 def _load_domains() -> dict[str, Schema]:
-    from .models import get_domain_model
-
     rows = get_domain_model()._default_manager.select_related("tenant")
     # One plain query (no server-side cursor, which a transaction pooler cannot carry).
     return {row.domain: row.tenant for row in rows}
 
 
 def _lookup_domain(domain: str) -> Schema | None:
-    from .models import get_domain_model
-
     rows = get_domain_model()._default_manager.select_related("tenant").filter(domain=domain)
     row = rows.first()
     return row.tenant if row is not None else None
-
-
-def _check_seconds() -> float:
-    return getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", DEFAULT_CHECK_SECONDS)
 
 
 _host_map = HostMap()
@@ -105,3 +96,22 @@ _host_map = HostMap()
 
 def host_map() -> HostMap:
     return _host_map
+
+
+def routing_changed(**kwargs: Any) -> None:
+    """A tenant or domain changed in this process: check the host map before the next request
+    here, and again once the transaction has committed. Other processes notice it by themselves
+    within the host map's check interval."""
+    host_map().expire()
+    transaction.on_commit(host_map().expire)
+
+
+def connect() -> None:
+    """Check again whenever a tenant or one of its domains is saved or deleted in this process.
+
+    Other processes, and changes that send no signal (``QuerySet.update()``, raw SQL), are caught
+    by the host map's own check.
+    """
+    for signal in (post_save, post_delete):
+        for model in (get_domain_model(), get_tenant_model()):
+            signal.connect(routing_changed, sender=model)

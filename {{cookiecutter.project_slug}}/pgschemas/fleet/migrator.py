@@ -31,10 +31,10 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.utils.module_loading import module_has_submodule
 
-from .citus import citus_enabled
-from .names import quote_schema_name
-from .postgresql_backend.schema_editor import DatabaseSchemaEditor
-from .schema import Schema
+from ..app_settings import citus_enabled
+from ..names import quote_schema_name
+from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
+from ..schema import Schema
 
 MigrationKey = tuple[str, str]
 DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")

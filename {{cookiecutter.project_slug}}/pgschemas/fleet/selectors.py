@@ -2,10 +2,9 @@
 
 from collections.abc import Iterable, Iterator
 
-from django.core.management import CommandError
-
-from .config import PUBLIC, get_tenants_config
-from .schema import PUBLIC_SCHEMA, Schema, StaticSchema
+from ..config import PUBLIC, get_domain_model, get_tenant_model, get_tenants_config
+from ..exceptions import SchemaNotFound
+from ..schema import PUBLIC_SCHEMA, Schema, StaticSchema
 
 STATIC = ":static:"
 DYNAMIC = ":dynamic:"
@@ -21,8 +20,6 @@ def static_schemas() -> list[Schema]:
 
 
 def dynamic_schemas() -> Iterator[Schema]:
-    from .models import get_tenant_model
-
     yield from get_tenant_model()._default_manager.order_by("schema_name").iterator()
 
 
@@ -45,8 +42,6 @@ def select_schemas(selectors: Iterable[str]) -> Iterator[Schema]:
 
 
 def _select_one(selector: str) -> Iterable[Schema]:
-    from .models import get_domain_model, get_tenant_model
-
     config = get_tenants_config()
     if selector == STATIC:
         return static_schemas()
@@ -71,11 +66,11 @@ def _select_one(selector: str) -> Iterable[Schema]:
     if len(matches) == 1:
         return list(matches.values())
     if not matches:
-        raise CommandError(
+        raise SchemaNotFound(
             f"No schema matches {selector!r}: give a schema name, {STATIC}, {DYNAMIC}, {ALL}, "
             "or the start of a domain."
         )
-    raise CommandError(
+    raise SchemaNotFound(
         f"{selector!r} is ambiguous: it matches the schemas {', '.join(sorted(matches))}. "
         "Give a longer domain or the schema name."
     )

@@ -1,11 +1,13 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from ...citus import move_schema
+from pgschemas.management.base import ReportsTenancyErrors
+
+from ...operations import move_schema
 
 
-class Command(BaseCommand):
+class Command(ReportsTenancyErrors):
     help = "Move a tenant's schema to another worker of the Citus cluster; it stays writable."
 
     def add_arguments(self, parser: CommandParser) -> None:

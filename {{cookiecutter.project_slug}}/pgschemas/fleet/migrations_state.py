@@ -4,8 +4,8 @@ from collections.abc import Iterator, Sequence
 
 from django.db import connection
 
+from ..names import quote_schema_name
 from .migrator import MigrationKey
-from .names import quote_schema_name
 
 SCHEMAS_PER_QUERY = 500
 

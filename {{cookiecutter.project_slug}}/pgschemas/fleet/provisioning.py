@@ -2,10 +2,11 @@
 
 from django.db import connection, transaction
 
-from .config import PUBLIC
+from ..availability import schema_exists
+from ..config import PUBLIC
+from ..names import quote_schema_name
+from ..schema import NamedSchema, Schema
 from .migrator import migrate_schema
-from .names import quote_schema_name
-from .schema import NamedSchema, Schema
 
 
 def create_schema(schema_name: str) -> None:
@@ -20,20 +21,6 @@ def drop_schema(schema_name: str) -> None:
             # transaction) leave deferred FK checks pending, which would block the DROP.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(schema_name)} CASCADE")
-
-
-def schema_exists(schema_name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s", [schema_name])
-        return cursor.fetchone() is not None
-
-
-def existing_schemas(schema_names: list[str]) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s)", [schema_names]
-        )
-        return {name for (name,) in cursor.fetchall()}
 
 
 def create_missing_schema(schema: Schema) -> bool:

@@ -1,0 +1,38 @@
+"""Every ``PGSCHEMAS_*`` setting, with its default, in one place.
+
+Read at each use rather than at import, so ``override_settings`` in tests takes effect.
+"""
+
+from django.conf import settings
+
+DEFAULT_RESOLVERS = ("pgschemas.routing.resolvers.HostResolver",)
+
+
+def routing_check_seconds() -> float:
+    """How often (at most) a process checks whether the routing tables changed."""
+    return float(getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", 0.5))
+
+
+def transaction_pooling() -> bool:
+    """The database sits behind a transaction pooler (PgBouncer ``pool_mode = transaction``)."""
+    return bool(getattr(settings, "PGSCHEMAS_TRANSACTION_POOLING", False))
+
+
+def spare_schemas() -> int:
+    """How many migrated spare schemas to keep ready for new tenants."""
+    return int(getattr(settings, "PGSCHEMAS_SPARE_SCHEMAS", 0))
+
+
+def spare_refill_threads() -> int:
+    """Connections that refill the spare pool at once."""
+    return max(int(getattr(settings, "PGSCHEMAS_SPARE_REFILL_THREADS", 2)), 1)
+
+
+def citus_enabled() -> bool:
+    """Tenants are distributed schemas of a Citus cluster."""
+    return bool(getattr(settings, "PGSCHEMAS_CITUS", False))
+
+
+def resolver_paths() -> tuple[str, ...]:
+    """The resolvers that turn a request into a route, tried in order (the first match wins)."""
+    return tuple(getattr(settings, "PGSCHEMAS_RESOLVERS", DEFAULT_RESOLVERS))
