@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from pgschemas.config import get_tenants_config
 from pgschemas.availability import taken_schema_names
+from pgschemas.config import get_tenants_config
 from pgschemas.exceptions import TenantSchemaError
 from pgschemas.names import check_domain, check_schema_name
 from shared_app.models import Client, Domain

@@ -9,6 +9,7 @@ from django.test import override_settings
 
 from pgschemas.checks import check_tenant_apps, check_wiring
 from pgschemas.config import get_tenants_config, parse_tenants
+from pgschemas.middleware import TenantMainMiddleware
 
 
 def tenants_with(change) -> dict:
@@ -108,4 +109,20 @@ def test_only_the_health_check_may_come_before_the_tenant_middleware():
     with override_settings(MIDDLEWARE=health_first):
         assert ids(check_wiring()) == []
     with override_settings(MIDDLEWARE=security_first):
+        assert ids(check_wiring()) == ["pgschemas.W001"]
+
+
+class CustomTenantMiddleware(TenantMainMiddleware):
+    """A project's own routing middleware, e.g. one that records the route for logging."""
+
+
+def test_a_subclass_of_the_tenant_middleware_counts_as_the_tenant_middleware():
+    subclass_first = [
+        "pgschemas.contrib.health.health_check_middleware",
+        "tests.test_checks.CustomTenantMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+    ]
+    with override_settings(MIDDLEWARE=subclass_first):
+        assert ids(check_wiring()) == []
+    with override_settings(MIDDLEWARE=subclass_first[::-1]):
         assert ids(check_wiring()) == ["pgschemas.W001"]

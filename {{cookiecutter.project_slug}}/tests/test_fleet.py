@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
 from pgschemas.fleet.migrations_state import schemas_behind
-from pgschemas.fleet.migrator import expected_migrations
+from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client
 

@@ -9,8 +9,8 @@ from django.core.management.commands.migrate import Command as DjangoMigrateComm
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.fleet import migrator
-from pgschemas.fleet.migrator import expected_migrations, plan_from
+from pgschemas.fleet import migrator, plans
+from pgschemas.fleet.plans import expected_migrations, plan_from
 from pgschemas.fleet.provisioning import create_and_migrate_schema, create_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import NamedSchema
@@ -121,7 +121,7 @@ def test_later_new_schemas_send_the_statements_kept_from_the_first_again(monkeyp
     generated = []
     generate = migrator._migrate
 
-    def recording(plan: migrator.Plan, number: int, *args: Any, **kwargs: Any) -> None:
+    def recording(plan: plans.Plan, number: int, *args: Any, **kwargs: Any) -> None:
         generated.append(number)
         generate(plan, number, *args, **kwargs)
 

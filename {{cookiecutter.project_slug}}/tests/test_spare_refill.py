@@ -5,7 +5,7 @@ from django.db import connection
 
 from pgschemas.fleet import spares
 from pgschemas.fleet.migrations_state import schemas_behind
-from pgschemas.fleet.migrator import expected_migrations
+from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 

@@ -148,6 +148,8 @@ PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", defaul
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
 # Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains.
 RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
+# The projects every new workspace starts with (tenant_app/seeding.py, on schema_created).
+WORKSPACE_WELCOME_PROJECTS = ["Getting started"]
 
 # Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
 # log-out, password change and reset inside each customer's workspace. Members join by invitation.

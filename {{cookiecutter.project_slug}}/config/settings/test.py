@@ -24,4 +24,5 @@ if django.VERSION >= (6, 1):
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_AUTOREFRESH = True  # static files from the finders: no collectstatic before tests
+WORKSPACE_WELCOME_PROJECTS: list[str] = []  # tests start from empty workspaces
 PGSCHEMAS_SPARE_SCHEMAS = 0  # no background refills racing the tests; tests fill pools by hand

@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from django.db import connection
 
 from ..names import quote_schema_name
-from .migrator import MigrationKey
+from .plans import MigrationKey
 
 SCHEMAS_PER_QUERY = 500
 

@@ -22,7 +22,7 @@ from django.db import connection, connections, transaction
 from ..config import PUBLIC
 from ..schema import Schema
 from .migrations_state import schemas_behind
-from .migrator import (
+from .plans import (
     MigrationKey,
     applied_migrations,
     expected_migrations,

@@ -21,7 +21,7 @@ from .. import app_settings
 from ..names import SPARE_PREFIX, quote_schema_name
 from ..schema import NamedSchema, Schema
 from .migrations_state import schemas_behind
-from .migrator import expected_migrations
+from .plans import expected_migrations
 from .provisioning import create_and_migrate_schema
 
 logger = logging.getLogger(__name__)

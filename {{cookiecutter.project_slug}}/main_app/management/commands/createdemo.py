@@ -38,8 +38,8 @@ class Command(BaseCommand):
             with demo:
                 ensure_user(email, password, is_staff=True, is_superuser=True, role=User.Role.OWNER)
                 ensure_user(options["member_email"], password, role=User.Role.MEMBER)
-                if not Project.objects.exists():
-                    Project.objects.bulk_create(Project(name=name) for name in DEMO_PROJECTS)
+                for name in DEMO_PROJECTS:  # besides what every new workspace gets (seeding.py)
+                    Project.objects.get_or_create(name=name)
         self.stdout.write(
             f"Customer 'demo' is served at demo.localhost: log in as {email} (owner) or "
             f"{options['member_email']} (member), password {password!r}. The operator admin is "
