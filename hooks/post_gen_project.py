@@ -19,7 +19,7 @@ SECRET_KEY_PLACEHOLDER = "!!!SET DJANGO_SECRET_KEY!!!"
 SECRET_KEY_FILES = ("config/settings/local.py", "config/settings/test.py")
 # Safe inside a double-quoted Python string and in django-environ values: no quotes, \ or $.
 SECRET_KEY_CHARS = string.ascii_letters + string.digits + "!#%&()*+,-./:;<=>?@[]^_{|}~"
-BLOG_PATHS = ("blog_app", "tests/test_blog.py")
+BLOG_PATHS = ("blog_app", "tests/product/test_blog.py")
 SKIPPED_DIRS = frozenset({".git", ".pgdata", "__pycache__"})
 
 

@@ -158,12 +158,12 @@ def assert_suite_passes(
 
 
 def passed_browser_tests(junit_report: Path) -> list[str]:
-    """Names of the tests of tests/test_browser.py that ran and passed (not skipped)."""
+    """Names of the tests of tests/product/test_browser.py that ran and passed (not skipped)."""
     cases = ElementTree.parse(junit_report).iter("testcase")
     return [
         case.get("name", "")
         for case in cases
-        if case.get("classname") == "tests.test_browser"
+        if case.get("classname") == "tests.product.test_browser"
         and not any(case.find(outcome) is not None for outcome in ("skipped", "failure", "error"))
     ]
 
@@ -200,7 +200,7 @@ def test_include_blog_n_removes_the_blog_everywhere(tmp_path):
     )
 
     assert not (project / "blog_app").exists()
-    assert not (project / "tests" / "test_blog.py").exists()
+    assert not (project / "tests" / "product" / "test_blog.py").exists()
     assert [path.name for path, text in text_files(project) if "blog_app" in text] == []
     for settings_file in ("base.py", "local.py"):
         assert "blog" not in (project / "config" / "settings" / settings_file).read_text()

@@ -24,11 +24,11 @@ TARBALL = Path(
 # The baked tests of routing, isolation, tenant creation and rollback, migrateschema and
 # runschema with every selector, and the Citus-only ones.
 SUITE = (
-    "tests/test_routing.py",
-    "tests/test_isolation.py",
-    "tests/test_tenants.py",
-    "tests/test_commands.py",
-    "tests/test_citus.py",
+    "tests/tenancy/test_routing.py",
+    "tests/tenancy/test_isolation.py",
+    "tests/tenancy/test_tenants.py",
+    "tests/tenancy/test_commands.py",
+    "tests/tenancy/test_citus.py",
 )
 
 
@@ -72,7 +72,7 @@ def test_the_tenancy_suite_passes_on_the_coordinator(cluster):
     started = time.perf_counter()
     result = run_in(
         project,
-        *("-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *SUITE),
+        *("-m", "pytest", "-q", "-s", "-n", "0", "-p", "no:cacheprovider", *SUITE),
         env=project_env(DATABASE_URL=url, PGSCHEMAS_CITUS="on"),
     )
 

@@ -394,7 +394,7 @@ def project(tmp_path: Path) -> Path:
     write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
     write(tmp_path / "templates/base.html", HTML_BLOCKS)
     write(tmp_path / "blog_app/models.py", "class Post: ...\n")
-    write(tmp_path / "tests/test_blog.py", "def test_post(): ...\n")
+    write(tmp_path / "tests/product/test_blog.py", "def test_post(): ...\n")
     write(tmp_path / "tests/test_main.py", "def test_home(): ...\n")
     return tmp_path
 
@@ -402,7 +402,7 @@ def project(tmp_path: Path) -> Path:
 def test_finish_project_without_blog_removes_blog_files_and_blocks(project: Path) -> None:
     post.finish_project(project, include_blog=False)
     assert not (project / "blog_app").exists()
-    assert not (project / "tests/test_blog.py").exists()
+    assert not (project / "tests/product/test_blog.py").exists()
     assert (project / "tests/test_main.py").exists()
     assert "blog" not in (project / "config/settings/base.py").read_text(encoding="utf-8")
     assert "blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
@@ -412,7 +412,7 @@ def test_finish_project_without_blog_removes_blog_files_and_blocks(project: Path
 def test_finish_project_with_blog_keeps_blog_and_drops_markers(project: Path) -> None:
     post.finish_project(project, include_blog=True)
     assert (project / "blog_app/models.py").exists()
-    assert (project / "tests/test_blog.py").exists()
+    assert (project / "tests/product/test_blog.py").exists()
     base = (project / "config/settings/base.py").read_text(encoding="utf-8")
     assert '"blog_app"' in base
     assert "include_blog" not in base

@@ -71,7 +71,7 @@ def test_coverage_is_configured_for_the_suite(project):
             "-p",
             "no:cacheprovider",
             f"--basetemp={basetemp}/t",
-            "tests/test_checks.py",
+            "tests/tenancy/test_checks.py",
             "--cov",
         )
 

@@ -58,7 +58,7 @@ def statements_sent() -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """The test database (every schema migrated) with the two customers.
 
     Replaces pytest-django's fixture, which creates no test database when only ``committed_db``

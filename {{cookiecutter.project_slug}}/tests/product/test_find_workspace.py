@@ -6,8 +6,8 @@ from django.core import mail
 
 from shared_app.models import WorkspaceAccount
 
-from .conftest import host
-from .factories import UserFactory
+from ..conftest import host
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 WWW = {"host": settings.DOMAIN_NAME}

@@ -7,7 +7,7 @@ from pgschemas.reachable import is_reachable
 from pgschemas.schema import StaticSchema
 from tenant_app.models import Invitation
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

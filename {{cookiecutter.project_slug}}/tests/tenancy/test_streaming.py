@@ -12,7 +12,7 @@ from pgschemas.schema import get_active_schema, in_active_schema
 from shared_app.models import Client
 from tenant_app.models import Project
 
-from .conftest import host, secret_of
+from ..conftest import host, secret_of
 
 
 def project_names() -> list[str]:

@@ -12,8 +12,8 @@ from pgschemas.availability import schema_exists
 from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.management.commands.runschema import Command as RunSchema
 
-from .conftest import host
-from .factories import DomainFactory
+from ..conftest import host
+from ..factories import DomainFactory
 
 pytestmark = pytest.mark.django_db
 

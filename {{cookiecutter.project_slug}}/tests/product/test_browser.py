@@ -23,7 +23,7 @@ from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from shared_app.models import Client
 
-from .factories import PASSWORD
+from ..factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 pytestmark = [

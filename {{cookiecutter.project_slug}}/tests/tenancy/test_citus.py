@@ -3,7 +3,7 @@
 These run only against the local cluster's coordinator (the README's "Scaling out with Citus"):
 
     python -m devtools.citus_cluster start --source citus-14.0.1.tar.gz
-    DATABASE_URL=<the URL it prints> PGSCHEMAS_CITUS=on pytest tests/test_citus.py
+    DATABASE_URL=<the URL it prints> PGSCHEMAS_CITUS=on pytest tests/tenancy/test_citus.py
 
 Without it they are skipped, except the one checking that the commands refuse a plain database.
 Figures (placements, the move, the latency ratio) are printed: run pytest with -s to see them.
@@ -33,8 +33,8 @@ from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client
 from tenant_app.models import Invitation
 
-from .conftest import TENANTS, host, secret_of
-from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
+from ..conftest import TENANTS, host, secret_of
+from ..factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 
 def on_citus(test):

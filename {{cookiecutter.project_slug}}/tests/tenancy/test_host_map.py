@@ -15,8 +15,8 @@ from django.test import override_settings
 from pgschemas.routing.host_map import host_map
 from shared_app.models import Client, Domain
 
-from .factories import ClientFactory, DomainFactory, ProjectFactory
-from .processes import web_processes
+from ..factories import ClientFactory, DomainFactory, ProjectFactory
+from ..processes import web_processes
 from .test_isolation import fetch as get
 
 SHARED_HOST = "shop.routing.test"
@@ -66,6 +66,7 @@ def assert_every_process_serves(urls: list[str], expected: str | None) -> None:
         ), (url, status, body[:200])
 
 
+@pytest.mark.processes
 def test_a_deleted_tenants_domain_given_to_a_new_tenant_reaches_every_process(routed):
     old = tenant_with_secret("route_old", SHARED_HOST)
     with web_processes(3) as urls:
@@ -78,6 +79,7 @@ def test_a_deleted_tenants_domain_given_to_a_new_tenant_reaches_every_process(ro
     assert seen and set(seen) == {"route_new"}, seen
 
 
+@pytest.mark.processes
 def test_a_domain_moved_with_queryset_update_reaches_every_process(routed):
     tenant_with_secret("route_old", SHARED_HOST)
     other = tenant_with_secret("route_other")
@@ -90,6 +92,7 @@ def test_a_domain_moved_with_queryset_update_reaches_every_process(routed):
     assert seen and set(seen) == {"route_other"}, seen
 
 
+@pytest.mark.processes
 def test_a_bulk_deleted_tenant_stops_being_served_by_every_process(routed):
     tenant_with_secret("route_old", SHARED_HOST)
     with web_processes(3) as urls:

@@ -17,8 +17,8 @@ from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client, Domain, WorkspaceAccount
 from tenant_app.tokens import make_handover_token
 
-from .conftest import host
-from .factories import PASSWORD
+from ..conftest import host
+from ..factories import PASSWORD
 
 WWW = {"host": settings.DOMAIN_NAME}
 INITECH = {"host": host("initech")}

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from devtools.devdb import embedded_database
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Prints the DATABASES keys for the data dir in argv[1], then uses the server until stdin closes.
 USE_SERVER = """

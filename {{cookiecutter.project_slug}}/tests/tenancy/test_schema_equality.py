@@ -16,7 +16,7 @@ from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import NamedSchema
 from shared_app.models import Client
 
-from .factories import ClientFactory
+from ..factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from pgschemas.fleet.provisioning import create_schema, drop_schema
 from pgschemas.schema import StaticSchema
 from shared_app.models import Client, Domain
 
-from .conftest import TENANTS, host
-from .factories import ClientFactory, UserFactory
+from ..conftest import TENANTS, host
+from ..factories import ClientFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
 STATIC_DOMAINS = [

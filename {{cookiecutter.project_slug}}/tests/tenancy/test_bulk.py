@@ -7,7 +7,7 @@ from pgschemas.fleet import bulk
 from pgschemas.fleet.spares import spare_schema_names
 from shared_app.models import Client
 
-from .factories import ClientFactory
+from ..factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 

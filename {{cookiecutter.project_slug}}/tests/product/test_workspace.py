@@ -14,8 +14,8 @@ from pgschemas.schema import StaticSchema
 from tenant_app.models import Invitation, Project
 from tenant_app.tokens import make_invitation_token
 
-from .conftest import host, secret_of
-from .factories import PASSWORD, ProjectFactory, UserFactory
+from ..conftest import host, secret_of
+from ..factories import PASSWORD, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 # Pages that anyone may open: log-in and password reset, and the links that bring people in.

@@ -14,7 +14,7 @@ from pgschemas.schema import StaticSchema
 from tenant_app.models import Project
 from tenant_app.tasks import project_names, rename_project
 
-from .conftest import secret_of
+from ..conftest import secret_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from pgschemas.fleet.provisioning import create_schema
 from shared_app.models import Client, Domain
 from tenant_app.models import Project
 
-from .factories import ClientFactory, DomainFactory
+from ..factories import ClientFactory, DomainFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from pgschemas.schema import StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
 
-from .conftest import TENANTS, host, secret_of
-from .factories import PASSWORD, ProjectFactory, UserFactory
+from ..conftest import TENANTS, host, secret_of
+from ..factories import PASSWORD, ProjectFactory, UserFactory
 
 
 @pytest.mark.django_db

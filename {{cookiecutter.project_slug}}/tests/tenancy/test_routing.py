@@ -11,7 +11,7 @@ from django.db import close_old_connections
 
 from pgschemas.schema import PUBLIC_SCHEMA, get_active_schema
 
-from .conftest import host, secret_of, statements_sent
+from ..conftest import host, secret_of, statements_sent
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
 from shared_app.models import Client
 
-from .factories import ClientFactory
-from .processes import manage, run_manage
+from ..factories import ClientFactory
+from ..processes import manage, run_manage
 
 # What make_behind() takes back, and a rerun applies again.
 TENANT_APP_MIGRATIONS = sum(app == "tenant_app" for app, _ in MigrationLoader(None).disk_migrations)
@@ -195,6 +195,7 @@ def fleet(committed_db):
         drop_schema(tenant.schema_name)
 
 
+@pytest.mark.processes
 def test_command_line_reports_every_failure_and_exits_1_in_parallel(fleet):
     for tenant in fleet:
         if tenant.schema_name != "fleet_2":
@@ -213,6 +214,7 @@ def test_command_line_reports_every_failure_and_exits_1_in_parallel(fleet):
     assert behind == ["fleet_2", "fleet_4"]
 
 
+@pytest.mark.processes
 def test_a_terminal_gets_a_live_progress_line(fleet):
     make_behind("fleet_1")
     leader, follower = pty.openpty()
@@ -240,6 +242,7 @@ def read_all(descriptor: int) -> str:
     return b"".join(chunks).decode()
 
 
+@pytest.mark.processes
 def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(fleet):
     for tenant in fleet:
         make_behind(tenant.schema_name)

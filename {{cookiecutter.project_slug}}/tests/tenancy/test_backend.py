@@ -10,7 +10,7 @@ from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
 
-from .conftest import secret_of, statements_sent
+from ..conftest import secret_of, statements_sent
 
 # Django 6.1 renamed savepoint() to savepoint_create() and deprecated the old name.
 savepoint_create = getattr(transaction, "savepoint_create", transaction.savepoint)

@@ -7,7 +7,7 @@ from pgschemas.fleet import spares
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.names import quote_schema_name
 
-from .factories import ClientFactory
+from ..factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,7 @@ class CustomTenantMiddleware(TenantMainMiddleware):
 def test_a_subclass_of_the_tenant_middleware_counts_as_the_tenant_middleware():
     subclass_first = [
         "pgschemas.contrib.health.health_check_middleware",
-        "tests.test_checks.CustomTenantMiddleware",
+        "tests.tenancy.test_checks.CustomTenantMiddleware",
         "django.middleware.security.SecurityMiddleware",
     ]
     with override_settings(MIDDLEWARE=subclass_first):

@@ -10,7 +10,7 @@ from django.db import connection, models
 
 from tenant_app.models import Project
 
-from .factories import ClientFactory
+from ..factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 
