@@ -13,6 +13,30 @@ from cookiecutter.main import cookiecutter
 from services import PostgresServer, answers
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fast tests first, so that a broken hook or lint fails in seconds; then by growing cost.
+ORDER = (
+    "test_hooks.py",
+    "test_lint.py",
+    "test_deployment_files.py",
+    "test_tooling.py",
+    "test_random_answers.py",
+    "test_bake.py",
+    "test_run_command.py",
+    "test_benchmarks.py",
+    "test_pgbouncer.py",
+    "test_production.py",
+    "test_django_suite.py",
+    "test_newest_django.py",
+    "test_citus.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return ORDER.index(name) if name in ORDER else len(ORDER)
+
+    items.sort(key=rank)  # stable: the order within a module stays
 
 
 @pytest.fixture(scope="session")
