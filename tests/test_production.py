@@ -150,7 +150,8 @@ from shared_app.models import Client, Domain
 from tenant_app.models import Project
 tenant = Client.objects.create(schema_name="{name}", name="{name}")
 Domain.objects.create(domain="{name}.{domain}", tenant=tenant, is_primary=True)
-with tenant:
+with tenant:  # the secret plan alone, without the projects every new workspace starts with
+    Project.objects.all().delete()
     Project.objects.create(name="{name} secret plan")
 """
 

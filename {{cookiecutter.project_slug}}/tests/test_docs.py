@@ -89,7 +89,7 @@ def test_every_project_file_named_exists(page):
         span.rstrip("/")
         for span in code_spans(page)
         if re.fullmatch(r"[\w./-]+", span)
-        and span.split("/")[0] in (*PACKAGES, "tests", "docs", "templates", "static", "blog_app")
+        and span.split("/")[0] in (*PACKAGES, "tests", "docs", "templates", "static")
         and "/" in span
     ]
     missing = [
