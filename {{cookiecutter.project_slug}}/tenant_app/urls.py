@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,6 +17,7 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.urls")),

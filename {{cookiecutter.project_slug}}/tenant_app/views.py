@@ -10,11 +10,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
+
+from pgschemas.media import media_response
 
 from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
 from .models import Invitation, Project
@@ -111,6 +114,13 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation.delete()
     messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
     return redirect("members")
+
+
+@login_required
+@require_safe
+def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
+    """An uploaded file of this workspace, to its members only: sessions are per workspace."""
+    return media_response(name)
 
 
 @login_required

@@ -170,9 +170,15 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DO
 # distributed schema placed on one worker. See the README's section on Citus.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 
-# Media files: one folder per schema under MEDIA_ROOT (see "Media files" in README.md for S3).
+# Media files: one folder per schema under MEDIA_ROOT, linked as MEDIA_URL<name> on the tenant's
+# host and served there to its members only by tenant_app's media view (pgschemas/media.py); never
+# let the web server serve MEDIA_ROOT. MEDIA_SERVER: who sends the bytes after the view's checks:
+# "django", "x-accel-redirect" (nginx, Caddy: from the internal MEDIA_INTERNAL_URL) or
+# "x-sendfile" (Apache). See "Media files" in README.md, also for S3.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_SERVER = env.str("DJANGO_MEDIA_SERVER", default="django")
+MEDIA_INTERNAL_URL = env.str("DJANGO_MEDIA_INTERNAL_URL", default="/internal-media/")
 STORAGES = {
     "default": {"BACKEND": "pgschemas.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
