@@ -6,6 +6,7 @@ from django.core.files.storage import default_storage
 from django.test import Client as HttpClient
 
 from .conftest import host
+from .factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,52 @@ def test_a_storage_without_local_files_redirects_members_to_its_own_url(
     assert response.status_code == 302
     assert response["Location"] == f"https://files.example.net/{name}"
     assert anonymous["Location"].startswith("/accounts/login/")
+
+
+@pytest.fixture
+def production_hosts(settings) -> None:
+    """ALLOWED_HOSTS as production has them: the domain and every sub-domain."""
+    settings.ALLOWED_HOSTS = [settings.DOMAIN_NAME, f".{settings.DOMAIN_NAME}"]
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        f"http://{host('evil')}/phish/",
+        f"//{host('evil')}/phish/",
+        f"http://{host('globex')}/",
+        "https://elsewhere.test/",
+    ],
+)
+def test_log_in_does_not_follow_next_to_another_host(client, acme, production_hosts, next_url):
+    with acme:
+        UserFactory(email="ann@example.com")
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ann@example.com", "password": PASSWORD, "next": next_url},
+        headers={"host": host("acme")},
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_log_in_follows_next_on_its_own_host(client, acme, production_hosts):
+    with acme:
+        UserFactory(email="ann@example.com")
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ann@example.com", "password": PASSWORD, "next": "/members/"},
+        headers={"host": host("acme")},
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/members/"
+
+
+def test_log_out_does_not_follow_next_to_another_host(member_client, acme, production_hosts):
+    response = member_client(acme).post(
+        "/accounts/logout/", {"next": f"http://{host('evil')}/phish/"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
