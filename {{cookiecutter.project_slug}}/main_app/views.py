@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.request import split_domain_port
 from django.shortcuts import render
 
+from shared_app.links import workspace_url
 from shared_app.models import Domain, WorkspaceAccount
 from tenant_app.tokens import make_handover_token
 
@@ -13,14 +13,6 @@ from .signup import SubdomainUnavailable, WorkspaceNotCreated, create_workspace
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/home.html")
-
-
-def workspace_url(request: HttpRequest, domain: str, path: str = "/") -> str:
-    """An absolute URL on a workspace's domain, with this request's scheme and port."""
-    _, port = split_domain_port(request.get_host())
-    default_port = "443" if request.is_secure() else "80"
-    suffix = f":{port}" if port and port != default_port else ""
-    return f"{request.scheme}://{domain}{suffix}{path}"
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -39,9 +31,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         except WorkspaceNotCreated as error:
             form.add_error(None, str(error))
         else:
-            domain = workspace.client.domains.get(is_primary=True).domain
             token = make_handover_token(workspace.client, workspace.owner_id)
-            return HttpResponseRedirect(workspace_url(request, domain, f"/welcome/{token}/"))
+            return HttpResponseRedirect(workspace.client.url(f"/welcome/{token}/"))
     return render(request, "main_app/signup.html", {"form": form})
 
 
@@ -53,7 +44,7 @@ def find_workspace(request: HttpRequest) -> HttpResponse:
         tenant_ids = WorkspaceAccount.objects.filter(email=email).values("tenant_id")
         domains = Domain.objects.filter(tenant__in=tenant_ids, is_primary=True)
         workspaces = [
-            (domain.tenant.name, workspace_url(request, domain.domain))
+            (domain.tenant.name, workspace_url(domain.domain))
             for domain in domains.select_related("tenant").order_by("tenant__name")
         ]
         if workspaces:

@@ -4,6 +4,8 @@ from django.db import models
 
 from pgschemas.models import DomainMixin, TenantMixin
 
+from .links import workspace_url
+
 
 class Client(TenantMixin):
     name = models.CharField(max_length=100)
@@ -13,6 +15,15 @@ class Client(TenantMixin):
 
     def __str__(self) -> str:
         return self.name or self.schema_name
+
+    @property
+    def primary_domain(self) -> str:
+        """The domain links to this workspace use: the primary one (else the first by name)."""
+        return self.domains.order_by("-is_primary", "domain").values_list("domain", flat=True)[0]
+
+    def url(self, path: str = "/") -> str:
+        """An absolute link to ``path`` on this workspace, e.g. for an e-mail."""
+        return workspace_url(self.primary_domain, path)
 
 
 class Domain(DomainMixin):

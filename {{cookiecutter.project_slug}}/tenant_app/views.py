@@ -83,7 +83,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
     token = make_invitation_token(request.tenant, invitation.pk)
-    link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+    link = request.tenant.url(reverse("accept_invitation", args=[token]))
     send_mail(
         f"Join {request.tenant.name}",
         f"{request.user.email} invites you to the workspace {request.tenant.name}.\n\n"

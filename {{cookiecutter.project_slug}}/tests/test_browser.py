@@ -48,6 +48,7 @@ def site(live_server_url, settings):
     settings.TENANT_DOMAIN_SUFFIX = "localhost"
     settings.PGSCHEMAS_SPARE_SCHEMAS = 2
     port = urlsplit(live_server_url).port
+    settings.WORKSPACE_URL_PORT = port  # links to workspaces (hand-over, invitations)
     before = set(Client.objects.values_list("schema_name", flat=True))
     refill_spare_schemas()
     yield Site(port)

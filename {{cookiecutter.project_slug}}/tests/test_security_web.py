@@ -1,12 +1,14 @@
 """The web layer around the workspaces: media files, redirects, links in e-mails, headers."""
 
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client as HttpClient
 
 from .conftest import host
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, DomainFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +159,67 @@ def test_log_out_does_not_follow_next_to_another_host(member_client, acme, produ
     )
 
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+
+
+ACME_WITH_A_PORT = {"host": f"{host('acme')}:8443"}
+
+
+def test_a_password_reset_link_takes_the_configured_port_not_the_requests(client, acme):
+    with acme:
+        UserFactory(email="ann@example.com")
+
+    client.post("/accounts/password/reset/", {"email": "ann@example.com"}, headers=ACME_WITH_A_PORT)
+
+    message = mail.outbox[-1]
+    assert f"http://{host('acme')}/accounts/password/reset/key/" in message.body
+    assert ":8443" not in message.body + message.subject
+
+
+def test_a_password_reset_link_is_on_the_primary_domain_and_the_configured_scheme(
+    client, acme, settings
+):
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+    DomainFactory(tenant=acme, domain="projects.acme.test", is_primary=False)
+    with acme:
+        UserFactory(email="ann@example.com")
+
+    client.post(
+        "/accounts/password/reset/",
+        {"email": "ann@example.com"},
+        headers={"host": "projects.acme.test"},
+    )
+
+    body = mail.outbox[-1].body
+    assert f"https://{host('acme')}/accounts/password/reset/key/" in body
+    assert "acme.test" not in body
+
+
+def test_a_reset_asked_for_an_unknown_address_links_without_the_requests_port(client, acme):
+    client.post(
+        "/accounts/password/reset/", {"email": "nobody@example.com"}, headers=ACME_WITH_A_PORT
+    )
+
+    assert len(mail.outbox) == 1 and ":8443" not in mail.outbox[0].body + mail.outbox[0].subject
+
+
+def test_an_invitation_link_takes_the_configured_port_not_the_requests(member_client, acme):
+    owner = member_client(acme, role="owner")
+
+    owner.post("/members/", {"email": "new@example.com"}, headers=ACME_WITH_A_PORT)
+
+    body = mail.outbox[-1].body
+    assert f"http://{host('acme')}/invitations/" in body and ":8443" not in body
+
+
+def test_find_my_workspace_links_take_the_configured_port_not_the_requests(client, acme):
+    with acme:
+        UserFactory(email="ann@example.com")
+
+    client.post(
+        "/find-my-workspace/",
+        {"email": "ann@example.com"},
+        headers={"host": f"{settings.DOMAIN_NAME}:8443"},
+    )
+
+    body = mail.outbox[-1].body
+    assert f"http://{host('acme')}/" in body and ":8443" not in body

@@ -164,6 +164,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# Links to a workspace in e-mails (invitations, password resets, find my workspace) and the
+# sign-up hand-over: its primary domain with this scheme and port (None: the scheme's default),
+# never the Host header of the request, which the client chooses.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
+WORKSPACE_URL_PORT = env.int("WORKSPACE_URL_PORT", default=None)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
