@@ -259,6 +259,44 @@ def test_plain_http_is_redirected_to_https(server):
     assert status == 301 and headers["Location"] == f"https://{DOMAIN}/"
 
 
+def test_https_answers_ask_for_a_year_of_hsts_on_sub_domains_without_preload(server):
+    _, headers, _ = https_get(server, DOMAIN)
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def post_admin_log_in(port: int, origin: str) -> int:
+    """The status of www's operator admin log-in posted, with a valid CSRF cookie and token, from
+    a page of ``origin`` (as a browser sends it: Origin and Referer)."""
+    _, headers, body = https_get(port, DOMAIN, "/admin/login/")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
+    form = f"csrfmiddlewaretoken={token}&username=nobody%40example.com&password=wrong"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/admin/login/",
+            body=form,
+            headers={
+                "Host": DOMAIN,
+                "X-Forwarded-Proto": "https",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Origin": origin,
+                "Referer": f"{origin}/",
+            },
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_operator_admin_refuses_a_post_from_a_customers_sub_domain(server):
+    assert post_admin_log_in(server, f"https://evil.{DOMAIN}") == 403
+    assert post_admin_log_in(server, f"https://{DOMAIN}") in (200, 302)  # log-in refused, not CSRF
+
+
 def test_static_files_come_from_whitenoise_with_hashed_names_compressed(server):
     page = https_get(server, DOMAIN)[2].decode()
     css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
