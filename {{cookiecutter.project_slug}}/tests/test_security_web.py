@@ -223,3 +223,18 @@ def test_find_my_workspace_links_take_the_configured_port_not_the_requests(clien
 
     body = mail.outbox[-1].body
     assert f"http://{host('acme')}/" in body and ":8443" not in body
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [("www", "/"), ("www", "/signup/"), ("www", "/admin/login/"), ("acme", "/accounts/login/")],
+)
+def test_pages_carry_a_content_security_policy_without_inline_code(client, acme, where, path):
+    response = client.get(
+        path, headers={"host": host(where) if where != "www" else settings.DOMAIN_NAME}
+    )
+
+    policy = response["Content-Security-Policy"]
+    assert response.status_code == 200
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
