@@ -481,3 +481,23 @@ def test_tasks_run_in_the_tenant_they_were_sent_from_on_the_same_worker(deployed
         timeout=30,
     )
     assert "Project matching query does not exist" in worker.read_text()
+
+
+GONE_TENANT_TASK = """
+from pgschemas.tasks import run_in_every_tenant
+sent = run_in_every_tenant.apply_async(
+    ["tenant_app.tasks.project_names"], headers={"pgschemas_schema": "gone"}
+)
+sent.get(timeout=60, propagate=False)
+print(sent.state, type(sent.result).__name__, sent.result)
+"""
+
+
+def test_a_task_from_a_tenant_that_no_longer_exists_is_refused_not_run_in_public(
+    deployed, env, worker
+):
+    """run_in_every_tenant would succeed in public: it reads only public's tables."""
+    state, error, message = shell(deployed, env, GONE_TENANT_TASK).strip().split(" ", 2)
+
+    assert (state, error) == ("FAILURE", "TenantGone")
+    assert message == "The tenant 'gone' no longer exists: its task is refused."
