@@ -33,13 +33,18 @@ class WorkspaceAccountAdapter(DefaultAccountAdapter):
         )
 
     def format_email_subject(self, subject: str) -> str:
-        return f"[{self.request.tenant.name}] {subject}"
+        workspace = self.request.tenant
+        if not workspace.is_dynamic:
+            return super().format_email_subject(subject)
+        return f"[{workspace.name}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth builds its links (``*_url``) and site name from the request's Host header,
         port included, which the client chooses: rebuild them on the workspace's primary domain
         with the configured scheme and port (``Client.url``)."""
         workspace = self.request.tenant
+        if not workspace.is_dynamic:  # www: no workspace to link to
+            return super().send_mail(template_prefix, email, context)
         links = {
             key: workspace.url(urlunsplit(("", "", *urlsplit(value)[2:])))
             for key, value in context.items()
