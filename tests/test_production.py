@@ -435,6 +435,23 @@ def test_an_uploaded_media_file_lands_under_its_tenant(deployed, env, media_root
     assert not (media_root / "globex").exists()
 
 
+def test_media_files_are_served_to_the_workspaces_members_only(server, deployed, env, cookies):
+    name = shell(deployed, env, MEDIA_UPLOAD).split()[0]
+    acme, globex = f"acme.{DOMAIN}", f"globex.{DOMAIN}"
+    path = f"/media/{name}"
+
+    member = https_get(server, acme, path, Cookie=cookies["acme"])
+    anonymous = https_get(server, acme, path)
+    other_member = https_get(server, acme, path, Cookie=cookies["globex"])
+    on_other_host = https_get(server, globex, path, Cookie=cookies["globex"])
+
+    assert (member[0], member[2]) == (200, b"acme logo")
+    assert "sandbox" in member[1]["Content-Security-Policy"]
+    assert anonymous[0] == other_member[0] == 302
+    assert anonymous[1]["Location"].startswith("/accounts/login/")
+    assert on_other_host[0] == 404 and b"acme logo" not in on_other_host[2]
+
+
 TASKS = """
 from shared_app.models import Client
 from tenant_app.tasks import project_names, rename_project
