@@ -166,6 +166,11 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
 
+# Accounts hardening (issue 22): every e-mailed key names its workspace, one person per address,
+# failed log-ins limited alike on the log-in page and both admin sites (users/admin_login.py).
+# Confirmation keys are random and stored in the workspace's schema: no other workspace has them.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
