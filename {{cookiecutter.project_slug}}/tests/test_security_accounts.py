@@ -2,12 +2,21 @@
 changes, rate limits behind a proxy (issue 22, findings 1, 2, 6 and 7)."""
 
 import re
+import statistics
+import time
+from collections.abc import Callable
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client as HttpClient
+from django.test import override_settings
+
+from pgschemas.schema import StaticSchema
 
 from .conftest import host
 from .factories import PASSWORD, UserFactory
@@ -75,3 +84,87 @@ def test_a_password_reset_link_of_one_workspace_is_refused_on_another(client, ac
     assert b"bob@globex.test" not in form.content
     with globex:
         assert get_user_model().objects.get(pk=9100).check_password(PASSWORD)
+
+
+# 2. Admin log-in: the log-in page's limits, and the same time for right and wrong passwords.
+
+ADMINS = {"workspace": lambda: host("acme"), "operator": lambda: settings.DOMAIN_NAME}
+
+
+def staff_of(where: str, tenant, email: str, **fields):
+    """A user of the workspace ``tenant`` or of www, for that site's admin."""
+    with tenant if where == "workspace" else StaticSchema("www"):
+        return UserFactory(email=email, **fields)
+
+
+def admin_log_in(http: HttpClient, where: str, email: str, password: str):
+    return http.post(
+        "/admin/login/",
+        {"username": email, "password": password, "next": "/admin/"},
+        headers={"host": ADMINS[where]()},
+    )
+
+
+@pytest.mark.parametrize("where", ADMINS)
+def test_admin_log_in_is_refused_after_five_wrong_passwords_even_with_the_right_one(acme, where):
+    staff_of(where, acme, "boss@example.com", is_staff=True, is_superuser=True)
+    http = HttpClient()
+
+    for _ in range(5):
+        assert admin_log_in(http, where, "boss@example.com", "wrong").status_code == 200
+    right = admin_log_in(http, where, "boss@example.com", PASSWORD)
+
+    assert right.status_code == 200 and b"Too many failed login attempts" in right.content
+
+
+def test_wrong_passwords_on_the_log_in_page_count_for_the_admin_too(acme):
+    staff_of("workspace", acme, "boss@example.com", is_staff=True, is_superuser=True)
+    http = HttpClient()
+    for _ in range(5):
+        http.post(
+            "/accounts/login/",
+            {"login": "boss@example.com", "password": "wrong"},
+            headers={"host": host("acme")},
+        )
+
+    right = admin_log_in(http, "workspace", "boss@example.com", PASSWORD)
+
+    assert right.status_code == 200 and b"Too many failed login attempts" in right.content
+
+
+class TimedHasher(PBKDF2PasswordHasher):
+    """Slow enough that hashing, not the test client, is what a log-in costs."""
+
+    iterations = 300_000
+
+
+def median_seconds(tries: dict[str, Callable[[], object]], times: int = 10) -> dict[str, float]:
+    """The median time of each kind of try, the kinds taking turns. Measured as this process's
+    CPU time (the test client runs the request here): the cost of a try, without the noise of
+    other processes on a shared machine."""
+    durations: dict[str, list[float]] = {kind: [] for kind in tries}
+    for _ in range(times):
+        for kind, send in tries.items():
+            cache.clear()  # the rate limits are tested above; here only the cost of a try counts
+            start = time.process_time()
+            send()
+            durations[kind].append(time.process_time() - start)
+    return {kind: statistics.median(seconds) for kind, seconds in durations.items()}
+
+
+@pytest.mark.parametrize("where", ADMINS)
+@override_settings(PASSWORD_HASHERS=[f"{__name__}.TimedHasher"])
+def test_admin_log_in_takes_the_same_time_for_right_and_wrong_passwords(acme, where):
+    staff_of(where, acme, "member@example.com")  # not staff: the right password is refused too
+    http = HttpClient()
+
+    median = median_seconds(
+        {
+            "right": lambda: admin_log_in(http, where, "member@example.com", PASSWORD),
+            "wrong": lambda: admin_log_in(http, where, "member@example.com", "wrong"),
+            "unknown": lambda: admin_log_in(http, where, "nobody@example.com", "wrong"),
+        }
+    )
+
+    assert 1 / 1.2 < median["wrong"] / median["right"] < 1.2
+    assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2

@@ -35,7 +35,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -60,7 +60,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -151,10 +151,8 @@ RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
 # Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
 # log-out, password change and reset inside each customer's workspace. Members join by invitation.
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: a password is hashed once per try, right or wrong, known address or not.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
