@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .accounts import ChangeEmailView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("settings/", views.workspace_settings, name="workspace_settings"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("accounts/email/", ChangeEmailView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

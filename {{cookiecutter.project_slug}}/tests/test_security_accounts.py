@@ -17,9 +17,10 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 
 from pgschemas.schema import StaticSchema
+from shared_app.models import WorkspaceAccount
 
 from .conftest import host
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, OwnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://[^/\s]+(/\S+)")
@@ -168,3 +169,65 @@ def test_admin_log_in_takes_the_same_time_for_right_and_wrong_passwords(acme, wh
 
     assert 1 / 1.2 < median["wrong"] / median["right"] < 1.2
     assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2
+
+
+# 7. The log-in e-mail: one user per address in a workspace, changed only once confirmed.
+
+
+def test_a_member_cannot_take_a_colleagues_address(member_client, acme, client):
+    with acme:
+        OwnerFactory(email="owner@acme.test")
+    http = member_client(acme, email="member@acme.test")
+
+    page = ask_to_change_e_mail(http, acme, "owner@acme.test")
+    http.post(
+        "/accounts/email/",
+        {"email": "owner@acme.test", "action_primary": ""},
+        headers={"host": host("acme")},
+    )
+
+    assert b"another member" in page.content
+    with acme:
+        assert not EmailAddress.objects.filter(user__email="member@acme.test").exclude(
+            email="member@acme.test"
+        )
+        assert get_user_model().objects.filter(email="owner@acme.test").count() == 1
+    mail.outbox.clear()
+    client.post(
+        "/accounts/password/reset/", {"email": "owner@acme.test"}, headers={"host": host("acme")}
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_changing_the_log_in_address_needs_its_confirmation(member_client, acme):
+    http = member_client(acme, email="member@acme.test")
+    acme_host = {"host": host("acme")}
+
+    ask_to_change_e_mail(http, acme, "stranger@elsewhere.test")
+    http.post(
+        "/accounts/email/",
+        {"email": "stranger@elsewhere.test", "action_primary": ""},
+        headers=acme_host,
+    )
+
+    with acme:
+        assert get_user_model().objects.filter(email="member@acme.test").exists()
+    link = link_in(mail.outbox[-1])
+    assert b"stranger@elsewhere.test" in http.get(link, headers=acme_host).content
+    http.post(link, headers=acme_host)
+    with acme:
+        assert get_user_model().objects.filter(email="stranger@elsewhere.test").exists()
+
+
+def test_the_workspace_index_follows_only_confirmed_addresses(member_client, acme):
+    http = member_client(acme, email="member@acme.test")
+
+    ask_to_change_e_mail(http, acme, "stranger@elsewhere.test")
+    http.post(
+        "/accounts/email/",
+        {"email": "stranger@elsewhere.test", "action_primary": ""},
+        headers={"host": host("acme")},
+    )
+
+    emails = set(WorkspaceAccount.objects.filter(tenant=acme).values_list("email", flat=True))
+    assert "member@acme.test" in emails and "stranger@elsewhere.test" not in emails

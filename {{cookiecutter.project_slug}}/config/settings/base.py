@@ -168,6 +168,10 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DO
 # failed log-ins limited alike on the log-in page and both admin sites (users/admin_login.py).
 # Confirmation keys are random and stored in the workspace's schema: no other workspace has them.
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+# One log-in address per member; a new one replaces it once its e-mailed link is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "tenant_app.accounts.WorkspaceAddEmailForm"}
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
