@@ -18,6 +18,12 @@ class WorkspaceAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Count failed log-ins per client address and account, not per account alone: else
+        anyone could lock the owner out with five wrong passwords (allauth's default key)."""
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{self.get_client_ip(request)}:{account}"
+
 
 def record_login_address(user: Any) -> None:
     """Record a log-in address that allauth does not know yet (set by the sign-up, an invitation

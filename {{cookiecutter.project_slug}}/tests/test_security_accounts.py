@@ -1,8 +1,11 @@
 """The accounts layer around the workspaces, attacked: e-mailed keys, admin log-in, log-in e-mail
 changes, rate limits behind a proxy (issue 22, findings 1, 2, 6 and 7)."""
 
+import os
 import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -231,3 +234,81 @@ def test_the_workspace_index_follows_only_confirmed_addresses(member_client, acm
 
     emails = set(WorkspaceAccount.objects.filter(tenant=acme).values_list("email", flat=True))
     assert "member@acme.test" in emails and "stranger@elsewhere.test" not in emails
+
+
+# 6. Rate limits behind a proxy: the client's address, and no lock-out of the owner.
+
+
+def log_in(http: HttpClient, password: str, client_ip: str):
+    return http.post(
+        "/accounts/login/",
+        {"login": "owner@acme.test", "password": password},
+        headers={"host": host("acme"), "x-forwarded-for": client_ip},
+    )
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(acme):
+    with acme:
+        OwnerFactory(email="owner@acme.test")
+    attacker, owner = HttpClient(REMOTE_ADDR="203.0.113.9"), HttpClient(REMOTE_ADDR="198.51.100.7")
+    for _ in range(6):
+        log_in(attacker, "wrong", "203.0.113.9")
+
+    assert log_in(attacker, PASSWORD, "203.0.113.9").status_code == 200  # still refused
+    assert log_in(owner, PASSWORD, "198.51.100.7").status_code == 302
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_trusted_proxy_each_client_is_counted_by_its_address(acme):
+    with acme:
+        OwnerFactory(email="owner@acme.test")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request comes from the proxy
+    for _ in range(6):
+        log_in(HttpClient(**proxy), "wrong", "203.0.113.9")
+
+    assert log_in(HttpClient(**proxy), PASSWORD, "203.0.113.9").status_code == 200
+    assert log_in(HttpClient(**proxy), PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(acme):
+    with acme:
+        OwnerFactory(email="owner@acme.test")
+    for number in range(6):  # a new made-up address each time, from one real one
+        log_in(HttpClient(REMOTE_ADDR="203.0.113.9"), "wrong", f"192.0.2.{number}")
+
+    refused = log_in(HttpClient(REMOTE_ADDR="203.0.113.9"), PASSWORD, "192.0.2.99")
+
+    assert refused.status_code == 200
+
+
+def production_setting(name: str, **environment: str) -> str:
+    """A setting as config.settings.production reads it from this environment."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "MAILGUN_API_KEY": "key",
+        **environment,
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(repr(getattr(settings, {name!r}, 'unset')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_production_trusts_the_proxys_client_address_only_when_configured():
+    assert production_setting("ALLAUTH_TRUSTED_PROXY_COUNT") == "0"
+    assert production_setting("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") == "None"
+    assert production_setting("ALLAUTH_TRUSTED_PROXY_COUNT", ALLAUTH_TRUSTED_PROXY_COUNT="1") == "1"
+    assert (
+        production_setting(
+            "ALLAUTH_TRUSTED_CLIENT_IP_HEADER", ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP"
+        )
+        == "'X-Real-IP'"
+    )

@@ -172,6 +172,10 @@ ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_FORMS = {"add_email": "tenant_app.accounts.WorkspaceAddEmailForm"}
+# Failed log-ins: 10 a minute per client address, 5 per 5 minutes per client address and account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key")
+}
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
