@@ -174,6 +174,30 @@ def test_admin_log_in_takes_the_same_time_for_right_and_wrong_passwords(acme, wh
     assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2
 
 
+@override_settings(PASSWORD_HASHERS=[f"{__name__}.TimedHasher"])
+def test_the_log_in_page_takes_the_same_time_for_right_and_wrong_passwords(acme):
+    with acme:
+        UserFactory(email="member@example.com")
+
+    def log_in_page(email: str, password: str) -> Callable[[], object]:
+        return lambda: HttpClient().post(
+            "/accounts/login/",
+            {"login": email, "password": password},
+            headers={"host": host("acme")},
+        )
+
+    median = median_seconds(
+        {
+            "right": log_in_page("member@example.com", PASSWORD),
+            "wrong": log_in_page("member@example.com", "wrong"),
+            "unknown": log_in_page("nobody@example.com", "wrong"),
+        }
+    )
+
+    assert 1 / 1.2 < median["wrong"] / median["right"] < 1.2
+    assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2
+
+
 # 7. The log-in e-mail: one user per address in a workspace, changed only once confirmed.
 
 
