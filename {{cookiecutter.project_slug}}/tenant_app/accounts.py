@@ -4,7 +4,7 @@ address changed only once the new one is confirmed, failed log-ins counted per c
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import AddEmailForm
+from allauth.account.forms import AddEmailForm, ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.account.views import EmailView
 from django.contrib.auth import get_user_model
@@ -50,6 +50,16 @@ class WorkspaceAddEmailForm(AddEmailForm):
         ):
             raise ValidationError("This address belongs to another member of this workspace.")
         return super().clean_email()
+
+
+class WorkspaceResetPasswordForm(ResetPasswordForm):
+    """allauth's password reset, sending a link only to a member's log-in address: never to an
+    address still awaiting its confirmation (a change that member asked for)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [user for user in self.users if user.email.lower() == email.lower()]
+        return email
 
 
 class ChangeEmailView(EmailView):

@@ -260,6 +260,21 @@ def test_the_workspace_index_follows_only_confirmed_addresses(member_client, acm
     assert "member@acme.test" in emails and "stranger@elsewhere.test" not in emails
 
 
+def test_a_password_reset_is_not_sent_to_an_address_awaiting_its_confirmation(
+    member_client, acme, client
+):
+    ask_to_change_e_mail(member_client(acme), acme, "stranger@elsewhere.test")
+    mail.outbox.clear()
+
+    client.post(
+        "/accounts/password/reset/",
+        {"email": "stranger@elsewhere.test"},
+        headers={"host": host("acme")},
+    )
+
+    assert not any("/accounts/password/reset/key/" in message.body for message in mail.outbox)
+
+
 # 6. Rate limits behind a proxy: the client's address, and no lock-out of the owner.
 
 

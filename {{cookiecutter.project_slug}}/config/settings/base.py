@@ -171,7 +171,10 @@ ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 # One log-in address per member; a new one replaces it once its e-mailed link is confirmed.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_FORMS = {"add_email": "tenant_app.accounts.WorkspaceAddEmailForm"}
+ACCOUNT_FORMS = {
+    "add_email": "tenant_app.accounts.WorkspaceAddEmailForm",
+    "reset_password": "tenant_app.accounts.WorkspaceResetPasswordForm",
+}
 # Failed log-ins: 10 a minute per client address, 5 per 5 minutes per client address and account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key")
