@@ -28,7 +28,7 @@ from .tokens import (
     redeem_handover_token,
 )
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 def owner_required(request: HttpRequest) -> None:

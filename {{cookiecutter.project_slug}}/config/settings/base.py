@@ -35,7 +35,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -60,7 +60,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -162,10 +162,8 @@ RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
 # Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
 # log-out, password change and reset inside each customer's workspace. Members join by invitation.
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: a password is hashed once per try, right or wrong, known address or not.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -181,6 +179,22 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
 WORKSPACE_URL_PORT = env.int("WORKSPACE_URL_PORT", default=None)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
+
+# Accounts hardening (issue 22): every e-mailed key names its workspace, one person per address,
+# failed log-ins limited alike on the log-in page and both admin sites (users/admin_login.py).
+# Confirmation keys are random and stored in the workspace's schema: no other workspace has them.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+# One log-in address per member; a new one replaces it once its e-mailed link is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {
+    "add_email": "tenant_app.accounts.WorkspaceAddEmailForm",
+    "reset_password": "tenant_app.accounts.WorkspaceResetPasswordForm",
+}
+# Failed log-ins: 10 a minute per client address, 5 per 5 minutes per client address and account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key")
+}
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.

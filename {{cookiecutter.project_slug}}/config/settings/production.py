@@ -35,6 +35,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Rate limits count the client's address, not the proxy's. Trust the proxy's header only when a
+# proxy you run sets it: ALLAUTH_TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For (0: the
+# header is ignored), or ALLAUTH_TRUSTED_CLIENT_IP_HEADER names the one header it sets instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
