@@ -97,11 +97,10 @@ def taken_like(base: str) -> set[str]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ %s "
-            f"UNION SELECT schema_name FROM {quote(Client._meta.db_table)} "
-            f"WHERE schema_name ~ %s "
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ %s "
+            f"UNION SELECT schema_name FROM {quote(Client._meta.db_table)} WHERE schema_name ~ %s "
             f"UNION SELECT split_part(domain, '.', 1) FROM {quote(Domain._meta.db_table)} "
-            f"WHERE domain ~ %s",
+            "WHERE domain ~ %s",
             [names, names, domains],
         )
         return {name for (name,) in cursor.fetchall()}
