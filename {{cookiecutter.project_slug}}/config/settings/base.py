@@ -156,8 +156,16 @@ PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", defaul
 
 # Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
-# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains.
-RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
+# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains: names a
+# visitor would trust as the product's own, and names mail clients and browsers probe on their own
+# (autodiscover, autoconfig, wpad). DJANGO_RESERVED_SUBDOMAINS (comma-separated) adds more.
+RESERVED_SUBDOMAINS = [
+    *["www", "www1", "help", "admin", "api", "app", "static", "media", "assets", "cdn", "docs"],
+    *["mail", "webmail", "smtp", "imap", "pop", "mx", "ns1", "ftp", "autodiscover", "autoconfig"],
+    *["wpad", "login", "sso", "auth", "accounts", "billing", "support", "security", "status"],
+    "localhost",
+    *env.list("DJANGO_RESERVED_SUBDOMAINS", default=[]),
+]
 
 # Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
 # log-out, password change and reset inside each customer's workspace. Members join by invitation.
@@ -191,10 +199,27 @@ ACCOUNT_FORMS = {
     "add_email": "tenant_app.accounts.WorkspaceAddEmailForm",
     "reset_password": "tenant_app.accounts.WorkspaceResetPasswordForm",
 }
-# Failed log-ins: 10 a minute per client address, 5 per 5 minutes per client address and account.
+# Limits on what a visitor can repeat (django-allauth's rate limits, kept in the cache: Redis in
+# production). "10/h/ip" is 10 an hour per client address (as allauth finds it, see
+# ALLAUTH_TRUSTED_PROXY_COUNT), "5/h/key" 5 an hour per e-mail address (per workspace for
+# invitations); allauth's other actions (password reset...) keep its defaults. Failed log-ins: 10
+# a minute per client address, 5 per 5 minutes per client address and account.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key")
+    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "workspace_signup": env.str("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/h/ip,5/h/key"),
+    "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
+    "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
 }
+# A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
+MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
+# True: sign-up e-mails the owner a link (signed, valid SIGNUP_LINK_MAX_AGE seconds) and creates
+# the workspace only when it is opened and a password chosen; until then nothing is stored.
+SIGNUP_EMAIL_VERIFICATION = env.bool("SIGNUP_EMAIL_VERIFICATION", default=False)
+SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
+# A CAPTCHA on the sign-up form: the dotted path of a provider's form field, e.g.
+# "django_recaptcha.fields.ReCaptchaField" or "turnstile.fields.TurnstileField" (install the
+# package and set its keys as it documents). Empty: no CAPTCHA.
+SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
