@@ -150,9 +150,11 @@ PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
 # Connections a refill uses at once when several spares are missing (each makes one schema).
 PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", default=2)
 
-# True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
-# schema is then set in every transaction. Without it, such a pooler is refused at connection.
-PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", default=False)
+# Connection poolers: by default every transaction sets the schema with its first statement, in
+# the same round trip, which is right behind any pooler. True sets it once per session instead
+# (slightly cheaper): only for a direct connection to PostgreSQL; a pooler, in any mode, is then
+# refused at connection (pgschemas.E005).
+PGSCHEMAS_SESSION_SEARCH_PATH = env.bool("PGSCHEMAS_SESSION_SEARCH_PATH", default=False)
 
 # Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
