@@ -75,6 +75,7 @@ def command_run(folder: Path, port: int) -> None:
         print(f"Baked a new project into {project}", flush=True)
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    env["WORKSPACE_URL_PORT"] = str(port)  # links to workspaces (sign-up hand-over, e-mails)
     manage = [python, "manage.py"]
     run(*manage, "migrateschema", "--verbosity", "0", cwd=project, env=env)
     run(*manage, "createdemo", cwd=project, env=env)

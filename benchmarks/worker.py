@@ -1,13 +1,14 @@
 """One side of the benchmarks, in a process of its own inside the baked project (run.py starts it).
 
-    python worker.py setup|pgschemas|plain        (cwd: the baked project)
+    python worker.py setup|pgschemas|session|plain        (cwd: the baked project)
 
 It reads its parameters as the first line of stdin (JSON). "setup" fills the benchmark databases:
 PROJECTS rows in each tenant that requests go to (and in the plain database), and prints
-{"hosts": [...]}. "pgschemas" and "plain" prepare their workloads under the project's settings
-and under plain Django, print {"ready": true}, then run one workload per line read from stdin
-({"benchmark": "queries", "count": false}) and answer each with a line of JSON: the time per
-unit, or with "count" the statements per unit. They exit at the end of stdin.
+{"hosts": [...]}. "pgschemas", "session" and "plain" prepare their workloads under the project's
+settings, under them with the session form of the search path, and under plain Django, print
+{"ready": true}, then run one workload per line read from stdin ({"benchmark": "queries",
+"count": false}) and answer each with a line of JSON: the time per unit, or with "count" the
+statements per unit. They exit at the end of stdin.
 """
 
 import json
@@ -27,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 SETTINGS = {
     "setup": "pgschemas_settings",
     "pgschemas": "pgschemas_settings",
+    "session": "pgschemas_session_settings",
     "plain": "plain_settings",
 }
 PROJECTS = 20  # rows in each tenant that requests are sent to
@@ -64,7 +66,7 @@ def main(side: str) -> None:
     if side == "setup":
         answer(answers, setup(**parameters))
         return
-    workloads = (pgschemas_workloads if side == "pgschemas" else plain_workloads)(**parameters)
+    workloads = (plain_workloads if side == "plain" else pgschemas_workloads)(**parameters)
     answer(answers, {"ready": True})
     for line in sys.stdin:
         command = json.loads(line)

@@ -48,6 +48,16 @@ def test_compose_runs_web_worker_postgresql_and_redis(project):
     assert services["redis"]["image"].startswith("redis:")
 
 
+def test_compose_publishes_the_web_port_on_the_loopback_interface_only(project):
+    """Django trusts X-Forwarded-Proto: only the proxy may reach it, never clients directly."""
+    services = compose(project)["services"]
+    published = [
+        (name, str(port)) for name, service in services.items() for port in service.get("ports", [])
+    ]
+
+    assert published == [("web", "127.0.0.1:8000:8000")]
+
+
 def test_compose_names_every_variable_the_production_settings_require(project):
     environment = {
         name: interpolate(str(value))

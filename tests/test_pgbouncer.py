@@ -4,8 +4,10 @@ Bakes the defaults, migrates a database of its own (on DATABASE_URL's server, el
 127.0.0.1:5432 when it answers, else on the bake's embedded server), puts one PgBouncer in front
 of it with a session-pooled and a transaction-pooled alias, and serves the project with gunicorn
 (several worker processes with threads, production settings) while client threads request pages
-of alternating tenants. Prints requests, cross-tenant reads, errors and the time per request of
-each mode, and the ratio of transaction to session pooling; asserts only correctness.
+of alternating tenants; also two servers at once sharing the transaction pooler, and the opt-in
+session form of the path (refused behind any pooler, however busy). Prints requests, cross-tenant
+reads, errors and the time per request of each mode, and the ratio of transaction to session
+pooling; asserts only correctness.
 """
 
 import http.client
@@ -29,6 +31,7 @@ from services import PostgresServer, answers, free_port, log_in_members_code, me
 
 TENANTS = ("t1", "t2", "t3", "t4")
 REQUESTS = 10_000
+SHARED_REQUESTS = 2_000  # per server, when two share the pooler
 SECRET_KEY = secrets.token_urlsafe(40)  # one for all processes: sessions are signed with it
 CLIENT_THREADS = 8
 WORKERS, THREADS = "3", "4"
@@ -41,6 +44,21 @@ for name in {names!r}:
     Domain.objects.create(tenant=tenant, domain=f"{{name}}.{{settings.DOMAIN_NAME}}")
     with tenant:
         Project.objects.create(name=f"{{name}} secret plan")
+"""
+
+# A server-side cursor (QuerySet.iterator()) in a transaction, then outside one.
+ITERATE_PROJECTS = """
+from django.db import transaction
+from pgschemas.postgresql_backend.pooling import PoolerError
+from shared_app.models import Client
+from tenant_app.models import Project
+with Client.objects.get(schema_name="t1"):
+    with transaction.atomic():
+        print(*(project.name for project in Project.objects.iterator()))
+    try:
+        list(Project.objects.iterator())
+    except PoolerError:
+        print("PoolerError")
 """
 
 
@@ -244,33 +262,71 @@ def requests(port: int, total: int, cookies: dict[str, str]) -> Load:
     )
 
 
-def test_transaction_pooler_is_refused_without_the_setting(
-    default_bake, postgres_server, pgbouncer
-):
-    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+def hammer_together(ports: list[int], total: int, cookies: dict[str, str]) -> list[Load]:
+    """``hammer`` on every server at once: they share the pooler's server connections."""
+    with ThreadPoolExecutor(len(ports)) as pool:
+        return list(pool.map(lambda port: hammer(port, total, cookies), ports))
 
-    check = manage(default_bake, env, "check", "--database", "default")
-    with gunicorn(default_bake, env, workers="1") as port:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        statuses = {get(connection, name)[0] for name in TENANTS}
+
+def test_default_settings_never_leak_behind_a_transaction_pooler_shared_with_other_clients(
+    default_bake, postgres_server, pgbouncer, cookies
+):
+    """Regression: a server without the pooling setting passed the pooler check whenever another
+    client took the server connection in between, then showed other tenants' rows (issue 22)."""
+    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+    with gunicorn(default_bake, env, "2") as first, gunicorn(default_bake, env, "2") as second:
+        loads = hammer_together([first, second], SHARED_REQUESTS, cookies)
+
+    for load in loads:
+        assert load.requests == SHARED_REQUESTS
+        assert (load.cross_tenant_reads, load.errors) == (0, 0)
+
+
+def test_session_search_path_is_refused_behind_a_pooler_even_while_it_is_busy(
+    default_bake, postgres_server, database, pgbouncer, cookies
+):
+    """The opt-in session form needs a direct connection: refused behind either pooler, whatever
+    other clients do meanwhile, and never serves a page."""
+    transaction = through(postgres_server, pgbouncer, "transaction")
+    session_env = production_env(default_bake, transaction, PGSCHEMAS_SESSION_SEARCH_PATH="true")
+    busy_env = production_env(default_bake, transaction)
+
+    with gunicorn(default_bake, busy_env, "2") as busy, gunicorn(default_bake, session_env) as port:
+        with ThreadPoolExecutor(1) as pool:
+            background = pool.submit(hammer, busy, SHARED_REQUESTS, cookies)
+            check = manage(default_bake, session_env, "check", "--database", "default")
+            load = requests(port, SHARED_REQUESTS // 4, cookies)
+            other = background.result()
 
     assert check.returncode == 1
-    assert "pgschemas.E005" in check.stderr and "PGSCHEMAS_TRANSACTION_POOLING" in check.stderr
-    assert statuses == {500}
-    session_env = production_env(default_bake, through(postgres_server, pgbouncer, "session"))
-    assert manage(default_bake, session_env, "check", "--database", "default").returncode == 0
+    assert "pgschemas.E005" in check.stderr and "PGSCHEMAS_SESSION_SEARCH_PATH" in check.stderr
+    assert load.cross_tenant_reads == 0 and load.errors == load.requests  # every page refused
+    assert (other.cross_tenant_reads, other.errors) == (0, 0)
+    checks = {}
+    for url in (through(postgres_server, pgbouncer, "session"), postgres_server.url(database)):
+        env = production_env(default_bake, url, PGSCHEMAS_SESSION_SEARCH_PATH="true")
+        checks[url] = manage(default_bake, env, "check", "--database", "default").returncode
+    assert list(checks.values()) == [1, 0]  # a session pooler is refused too; direct is fine
+
+
+def test_a_statement_that_cannot_carry_the_path_is_refused_behind_a_pooler_outside_atomic(
+    default_bake, postgres_server, pgbouncer
+):
+    """A server-side cursor's DECLARE cannot carry SET LOCAL; a SET alone might run elsewhere."""
+    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+
+    result = manage(default_bake, env, "shell", "-v", "0", "-c", ITERATE_PROJECTS)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["t1", "secret", "plan", "PoolerError"]
 
 
 def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
     default_bake, postgres_server, pgbouncer, cookies
 ):
     loads = {}
-    for mode, setting in (("session", "false"), ("transaction", "true")):
-        env = production_env(
-            default_bake,
-            through(postgres_server, pgbouncer, mode),
-            PGSCHEMAS_TRANSACTION_POOLING=setting,
-        )
+    for mode in ("session", "transaction"):
+        env = production_env(default_bake, through(postgres_server, pgbouncer, mode))
         with gunicorn(default_bake, env) as port:
             loads[mode] = hammer(port, REQUESTS, cookies)
 

@@ -260,6 +260,43 @@ def test_plain_http_is_redirected_to_https(server):
     assert status == 301 and headers["Location"] == f"https://{DOMAIN}/"
 
 
+def test_https_answers_ask_for_a_year_of_hsts_on_sub_domains_without_preload(server):
+    _, headers, _ = https_get(server, DOMAIN)
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def post_admin_log_in(port: int, origin: str) -> int:
+    """The status of www's operator admin log-in posted from a page of ``origin`` (Origin and
+    Referer as a browser sends them), with a CSRF cookie and the same token: what a customer's
+    sub-domain can plant, since a sub-domain may set cookies for the whole domain."""
+    secret = "s" * 32  # Django takes an unmasked secret as the token
+    form = f"csrfmiddlewaretoken={secret}&username=nobody%40example.com&password=wrong"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/admin/login/",
+            body=form,
+            headers={
+                "Host": DOMAIN,
+                "X-Forwarded-Proto": "https",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={secret}",
+                "Origin": origin,
+                "Referer": f"{origin}/",
+            },
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_operator_admin_refuses_a_post_from_a_customers_sub_domain(server):
+    assert post_admin_log_in(server, f"https://evil.{DOMAIN}") == 403
+    assert post_admin_log_in(server, f"https://{DOMAIN}") in (200, 302)  # log-in refused, not CSRF
+
+
 def test_static_files_come_from_whitenoise_with_hashed_names_compressed(server):
     page = https_get(server, DOMAIN)[2].decode()
     css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
@@ -398,6 +435,23 @@ def test_an_uploaded_media_file_lands_under_its_tenant(deployed, env, media_root
     assert not (media_root / "globex").exists()
 
 
+def test_media_files_are_served_to_the_workspaces_members_only(server, deployed, env, cookies):
+    name = shell(deployed, env, MEDIA_UPLOAD).split()[0]
+    acme, globex = f"acme.{DOMAIN}", f"globex.{DOMAIN}"
+    path = f"/media/{name}"
+
+    member = https_get(server, acme, path, Cookie=cookies["acme"])
+    anonymous = https_get(server, acme, path)
+    other_member = https_get(server, acme, path, Cookie=cookies["globex"])
+    on_other_host = https_get(server, globex, path, Cookie=cookies["globex"])
+
+    assert (member[0], member[2]) == (200, b"acme logo")
+    assert "sandbox" in member[1]["Content-Security-Policy"]
+    assert anonymous[0] == other_member[0] == 302
+    assert anonymous[1]["Location"].startswith("/accounts/login/")
+    assert on_other_host[0] == 404 and b"acme logo" not in on_other_host[2]
+
+
 TASKS = """
 from shared_app.models import Client
 from tenant_app.tasks import project_names, rename_project
@@ -444,3 +498,23 @@ def test_tasks_run_in_the_tenant_they_were_sent_from_on_the_same_worker(deployed
         timeout=30,
     )
     assert "Project matching query does not exist" in worker.read_text()
+
+
+GONE_TENANT_TASK = """
+from pgschemas.contrib.celery import run_in_every_tenant
+sent = run_in_every_tenant.apply_async(
+    ["tenant_app.tasks.project_names"], headers={"pgschemas_schema": "gone"}
+)
+sent.get(timeout=60, propagate=False)
+print(sent.state, type(sent.result).__name__, sent.result)
+"""
+
+
+def test_a_task_from_a_tenant_that_no_longer_exists_is_refused_not_run_in_public(
+    deployed, env, worker
+):
+    """run_in_every_tenant would succeed in public: it reads only public's tables."""
+    state, error, message = shell(deployed, env, GONE_TENANT_TASK).strip().split(" ", 2)
+
+    assert (state, error) == ("FAILURE", "TenantGone")
+    assert message == "The tenant 'gone' no longer exists: its task is refused."

@@ -8,11 +8,11 @@ import os
 
 from celery import Celery
 
-from pgschemas.contrib.celery import connect_schema_signals
+from pgschemas.contrib.celery import TenantTask, connect_schema_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-app = Celery("config")
+app = Celery("config", task_cls=TenantTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 connect_schema_signals()

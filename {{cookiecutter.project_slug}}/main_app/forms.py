@@ -1,12 +1,31 @@
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+from shared_app.models import single_line
 
 from .signup import SubdomainUnavailable, check_subdomain
 
 
+def check_owner_password(form: forms.Form, email: str) -> None:
+    """Django's password validators, as for the owner-to-be with this e-mail address."""
+    password = form.cleaned_data.get("password")
+    if password:
+        try:
+            validate_password(password, user=get_user_model()(email=email))
+        except ValidationError as error:
+            form.add_error("password", error)
+
+
 class SignupForm(forms.Form):
+    """The password is asked here, or on the e-mailed link's page with SIGNUP_EMAIL_VERIFICATION;
+    a CAPTCHA field is added when SIGNUP_CAPTCHA_FIELD names one."""
+
     workspace_name = forms.CharField(max_length=100, help_text="Your team or company.")
     subdomain = forms.CharField(
         max_length=63,
@@ -14,6 +33,19 @@ class SignupForm(forms.Form):
     )
     email = forms.EmailField(label="Your e-mail")
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if settings.SIGNUP_EMAIL_VERIFICATION:
+            del self.fields["password"]
+        if settings.SIGNUP_CAPTCHA_FIELD:
+            self.fields["captcha"] = import_string(settings.SIGNUP_CAPTCHA_FIELD)()
+
+    def clean_workspace_name(self) -> str:
+        name = single_line(self.cleaned_data["workspace_name"])
+        if not name:
+            raise ValidationError("Enter a name that has letters or digits.", code="blank")
+        return name
 
     def clean_subdomain(self) -> str:
         subdomain = self.cleaned_data["subdomain"].strip().lower()
@@ -24,12 +56,22 @@ class SignupForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("password"):
-            owner = get_user_model()(email=cleaned.get("email", ""))
-            try:
-                validate_password(cleaned["password"], user=owner)
-            except ValidationError as error:
-                self.add_error("password", error)
+        check_owner_password(self, cleaned.get("email", ""))
+        return cleaned
+
+
+class OwnerPasswordForm(forms.Form):
+    """The owner's password, on the page of the e-mailed sign-up link."""
+
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, email: str, *args: Any, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_owner_password(self, self.email)
         return cleaned
 
 

@@ -1,13 +1,17 @@
-"""A visitor becomes a customer: the sub-domain rules and creating the workspace, all or nothing."""
+"""A visitor becomes a customer: the sub-domain rules, the optional e-mail check before anything is
+stored, and creating the workspace, all or nothing."""
 
+import itertools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
 
 from pgschemas.availability import taken_schema_names
 from pgschemas.config import get_tenants_config
@@ -74,14 +78,30 @@ def check_subdomain(subdomain: str) -> str:
 
 
 def suggest_subdomain(wanted: str) -> str:
-    """A free, valid sub-domain close to ``wanted``: its letters and digits, then a number."""
+    """A free, valid sub-domain close to ``wanted``: its letters and digits, then a number.
+
+    One query, whatever the number of workspaces named like it.
+    """
     base = re.sub(r"[^a-z0-9]", "", wanted.lower()).lstrip("0123456789")[:56] or "team"
-    reserved = reserved_subdomains()
-    candidates = [base] + [f"{base}{number}" for number in range(2, 1000)]
-    for candidate in candidates:
-        if candidate not in reserved and not is_taken(candidate):
-            return candidate
-    return f"{base}{Client.objects.count() + 1000}"
+    unavailable = reserved_subdomains() | taken_like(base)
+    candidates = itertools.chain([base], (f"{base}{number}" for number in itertools.count(2)))
+    return next(candidate for candidate in candidates if candidate not in unavailable)
+
+
+def taken_like(base: str) -> set[str]:
+    """``base`` and every ``base<digits>`` that a Client, a schema or a workspace domain takes."""
+    names = f"^{base}[0-9]*$"
+    domains = f"^{base}[0-9]*{re.escape('.' + settings.TENANT_DOMAIN_SUFFIX)}$"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ %s "
+            f"UNION SELECT schema_name FROM {quote(Client._meta.db_table)} WHERE schema_name ~ %s "
+            f"UNION SELECT split_part(domain, '.', 1) FROM {quote(Domain._meta.db_table)} "
+            "WHERE domain ~ %s",
+            [names, names, domains],
+        )
+        return {name for (name,) in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
@@ -114,3 +134,46 @@ def create_workspace(*, name: str, subdomain: str, email: str, password: str) ->
             "Please try again in a moment."
         ) from error
     return NewWorkspace(client=client, owner_id=owner.pk)
+
+
+# Sign-up with e-mail verification (SIGNUP_EMAIL_VERIFICATION) --------------------------------
+# The link carries the sign-up itself, signed: nothing is stored until it is opened, so a sign-up
+# never confirmed leaves nothing behind. The password is chosen on the link's page.
+
+SIGNUP_SALT = "main_app.signup"
+
+
+class InvalidSignupLink(Exception):
+    """The link is malformed or expired."""
+
+
+@dataclass(frozen=True)
+class PendingSignup:
+    name: str
+    subdomain: str
+    email: str
+
+
+def make_signup_token(signup: PendingSignup) -> str:
+    return signing.dumps(asdict(signup), salt=SIGNUP_SALT)
+
+
+def pending_signup(token: str) -> PendingSignup:
+    try:
+        payload = signing.loads(token, salt=SIGNUP_SALT, max_age=settings.SIGNUP_LINK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise InvalidSignupLink("This link has expired: please sign up again.") from error
+    except signing.BadSignature as error:
+        raise InvalidSignupLink("This link is not valid.") from error
+    return PendingSignup(**payload)
+
+
+def send_signup_link(signup: PendingSignup, link: str) -> None:
+    send_mail(
+        f"Confirm your {settings.PROJECT_NAME} workspace",
+        f"Open this link to choose your password and create the workspace {signup.name} "
+        f"at {workspace_domain(signup.subdomain)}:\n\n{link}\n\n"
+        "If you did not sign up, you can ignore this message: nothing was created.\n",
+        None,
+        [signup.email],
+    )

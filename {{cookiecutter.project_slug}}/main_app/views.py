@@ -1,64 +1,105 @@
+from allauth.core import ratelimit
 from django.conf import settings
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.request import split_domain_port
 from django.shortcuts import render
+from django.urls import reverse
 
-from shared_app.models import Domain, WorkspaceAccount
 from tenant_app.tokens import make_handover_token
 
-from .forms import FindWorkspaceForm, SignupForm
-from .signup import SubdomainUnavailable, WorkspaceNotCreated, create_workspace
+from .forms import FindWorkspaceForm, OwnerPasswordForm, SignupForm
+from .signup import (
+    InvalidSignupLink,
+    NewWorkspace,
+    PendingSignup,
+    SubdomainUnavailable,
+    WorkspaceNotCreated,
+    check_subdomain,
+    create_workspace,
+    make_signup_token,
+    pending_signup,
+    send_signup_link,
+)
+from .tasks import send_workspace_links
+
+TOO_MANY = "Too many requests from your network or for this address. Please try again later."
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/home.html")
 
 
-def workspace_url(request: HttpRequest, domain: str, path: str = "/") -> str:
-    """An absolute URL on a workspace's domain, with this request's scheme and port."""
-    _, port = split_domain_port(request.get_host())
-    default_port = "443" if request.is_secure() else "80"
-    suffix = f":{port}" if port and port != default_port else ""
-    return f"{request.scheme}://{domain}{suffix}{path}"
+def hand_over(workspace: NewWorkspace) -> HttpResponse:
+    """Send the new owner to their workspace, logged in there by a one-time link."""
+    token = make_handover_token(workspace.client, workspace.owner_id)
+    return HttpResponseRedirect(workspace.client.url(f"/welcome/{token}/"))
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create the workspace, or with SIGNUP_EMAIL_VERIFICATION e-mail the link that will."""
     form = SignupForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not ratelimit.consume(request, action="workspace_signup", key=data["email"].lower()):
+            form.add_error(None, TOO_MANY)
+            status = 429
+        elif settings.SIGNUP_EMAIL_VERIFICATION:
+            pending = PendingSignup(data["workspace_name"], data["subdomain"], data["email"])
+            token = make_signup_token(pending)
+            send_signup_link(
+                pending, request.build_absolute_uri(reverse("confirm_signup", args=[token]))
+            )
+            return render(request, "main_app/signup_sent.html", {"email": pending.email})
+        else:
+            try:
+                workspace = create_workspace(
+                    name=data["workspace_name"],
+                    subdomain=data["subdomain"],
+                    email=data["email"],
+                    password=data["password"],
+                )
+            except SubdomainUnavailable as error:
+                form.add_error("subdomain", str(error))
+            except WorkspaceNotCreated as error:
+                form.add_error(None, str(error))
+            else:
+                return hand_over(workspace)
+    return render(request, "main_app/signup.html", {"form": form}, status=status)
+
+
+def confirm_signup(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed sign-up link: the owner chooses a password and the workspace is created."""
+    try:
+        pending = pending_signup(token)
+        check_subdomain(pending.subdomain)
+    except (InvalidSignupLink, SubdomainUnavailable) as error:
+        context = {"problem": str(error)}
+        return render(request, "main_app/signup_link_refused.html", context, status=400)
+    form = OwnerPasswordForm(pending.email, request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             workspace = create_workspace(
-                name=data["workspace_name"],
-                subdomain=data["subdomain"],
-                email=data["email"],
-                password=data["password"],
+                name=pending.name,
+                subdomain=pending.subdomain,
+                email=pending.email,
+                password=form.cleaned_data["password"],
             )
-        except SubdomainUnavailable as error:
-            form.add_error("subdomain", str(error))
-        except WorkspaceNotCreated as error:
+        except (SubdomainUnavailable, WorkspaceNotCreated) as error:
             form.add_error(None, str(error))
         else:
-            domain = workspace.client.domains.get(is_primary=True).domain
-            token = make_handover_token(workspace.client, workspace.owner_id)
-            return HttpResponseRedirect(workspace_url(request, domain, f"/welcome/{token}/"))
-    return render(request, "main_app/signup.html", {"form": form})
+            return hand_over(workspace)
+    return render(request, "main_app/confirm_signup.html", {"form": form, "signup": pending})
 
 
 def find_workspace(request: HttpRequest) -> HttpResponse:
-    """E-mail the address its workspaces' links; the page says the same for unknown addresses."""
+    """E-mail the address its workspaces' links from a task; the page says the same for
+    unknown addresses, in the same time."""
     form = FindWorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        tenant_ids = WorkspaceAccount.objects.filter(email=email).values("tenant_id")
-        domains = Domain.objects.filter(tenant__in=tenant_ids, is_primary=True)
-        workspaces = [
-            (domain.tenant.name, workspace_url(request, domain.domain))
-            for domain in domains.select_related("tenant").order_by("tenant__name")
-        ]
-        if workspaces:
-            links = "".join(f"{name}: {url}\n" for name, url in workspaces)
-            body = f"{links}\nIf you did not ask for this message, you can ignore it.\n"
-            send_mail(f"Your {settings.PROJECT_NAME} workspaces", body, None, [email])
+        if not ratelimit.consume(request, action="find_workspace", key=email):
+            form.add_error(None, TOO_MANY)
+            return render(request, "main_app/find_workspace.html", {"form": form}, status=429)
+        send_workspace_links.delay(email)
         return render(request, "main_app/find_workspace_sent.html", {"email": email})
     return render(request, "main_app/find_workspace.html", {"form": form})

@@ -13,9 +13,10 @@ def routing_check_seconds() -> float:
     return float(getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", 0.5))
 
 
-def transaction_pooling() -> bool:
-    """The database sits behind a transaction pooler (PgBouncer ``pool_mode = transaction``)."""
-    return bool(getattr(settings, "PGSCHEMAS_TRANSACTION_POOLING", False))
+def session_search_path() -> bool:
+    """Set the search path on the server session (direct connections only) rather than in
+    every transaction."""
+    return bool(getattr(settings, "PGSCHEMAS_SESSION_SEARCH_PATH", False))
 
 
 def spare_schemas() -> int:

@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from .config import DEFAULT, PUBLIC, TenantsConfig, get_tenants_config
 from .middleware import TenantMainMiddleware
-from .postgresql_backend.pooling import TransactionPoolerError
+from .postgresql_backend.pooling import PoolerError
 
 CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
@@ -23,7 +23,7 @@ ROUTER = "pgschemas.routers.SyncRouter"
 def register() -> None:
     checks.register(check_tenant_apps)
     checks.register(check_wiring)
-    checks.register(check_transaction_pooler, checks.Tags.database)
+    checks.register(check_pooler, checks.Tags.database)
 
 
 def _apps_by_schema(config: TenantsConfig) -> dict[str, tuple[str, ...]]:
@@ -104,17 +104,17 @@ def check_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
     return errors
 
 
-def check_transaction_pooler(
+def check_pooler(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    """Run by ``migrate`` and ``check --database``: connecting refuses a transaction pooler."""
+    """Run by ``migrate`` and ``check --database``: the session form refuses a pooler."""
     errors: list[checks.CheckMessage] = []
     for alias in databases or ():
         if connections[alias].settings_dict["ENGINE"] != ENGINE:
             continue
         try:
             connections[alias].ensure_connection()
-        except TransactionPoolerError as error:
+        except PoolerError as error:
             errors.append(checks.Error(str(error), id="pgschemas.E005"))
     return errors
 

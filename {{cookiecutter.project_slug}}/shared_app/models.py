@@ -1,8 +1,23 @@
 """Who the customers are and where they are served; these tables live in the public schema."""
 
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from pgschemas.models import DomainMixin, TenantMixin
+
+from .links import workspace_url
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line: control characters and line breaks become spaces, runs of spaces
+    one. A name goes into e-mail subjects, where a line break is refused."""
+    controls = {"Cc", "Zl", "Zp"}
+    return " ".join(
+        "".join(" " if unicodedata.category(char) in controls else char for char in text).split()
+    )
 
 
 class Client(TenantMixin):
@@ -13,6 +28,25 @@ class Client(TenantMixin):
 
     def __str__(self) -> str:
         return self.name or self.schema_name
+
+    @property
+    def primary_domain(self) -> str:
+        """The domain links to this workspace use: the primary one (else the first by name)."""
+        return self.domains.order_by("-is_primary", "domain").values_list("domain", flat=True)[0]
+
+    def url(self, path: str = "/") -> str:
+        """An absolute link to ``path`` on this workspace, e.g. for an e-mail."""
+        return workspace_url(self.primary_domain, path)
+
+    def clean(self) -> None:
+        self.name = single_line(self.name)
+        if not self.name:
+            raise ValidationError({"name": "Enter a name that has letters or digits."})
+        super().clean()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = single_line(self.name)
+        super().save(*args, **kwargs)
 
 
 class Domain(DomainMixin):

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -16,6 +17,16 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
         fields = ["email"]
+
+    def clean(self) -> dict:
+        pending = Invitation.objects.filter(accepted_at__isnull=True).count()
+        if pending >= settings.MAX_PENDING_INVITATIONS:
+            raise ValidationError(
+                f"This workspace has {pending} invitations waiting to be accepted: withdraw "
+                "some before sending more.",
+                code="too_many_pending",
+            )
+        return super().clean()
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()

@@ -1,15 +1,17 @@
 """Signed links that carry a person into one workspace: the sign-up hand-over and invitations.
 
 Each payload names its workspace's schema, so a link made for one workspace is refused by every
-other. Hand-over tokens live a minute and are single-use (UsedHandoverToken); an invitation is
-used up once accepted.
+other. Hand-over tokens live a minute and are single-use (UsedHandoverToken; its rows older than
+a minute are deleted at the next hand-over); an invitation is used up once accepted.
 """
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pgschemas.schema import Schema
 
@@ -45,6 +47,9 @@ def make_handover_token(workspace: Schema, user_id: int) -> str:
 def redeem_handover_token(token: str, workspace: Schema) -> int:
     """Return the user id in a fresh, unused hand-over token for ``workspace``; use it up."""
     payload = _load(token, salt=HANDOVER_SALT, max_age=HANDOVER_MAX_AGE, workspace=workspace)
+    # Tokens older than their life are refused by their signature: their nonces are not needed.
+    expired = timezone.now() - timedelta(seconds=HANDOVER_MAX_AGE)
+    UsedHandoverToken.objects.filter(used_at__lt=expired).delete()
     try:
         with transaction.atomic():
             UsedHandoverToken.objects.create(nonce=payload["nonce"])

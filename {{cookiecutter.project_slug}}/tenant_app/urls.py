@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .accounts import ChangeEmailView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -16,8 +18,10 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("accounts/email/", ChangeEmailView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """A customer's workspace. Every view needs a logged-in member, except the two links that bring
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -10,13 +11,17 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
+from pgschemas.contrib.media import media_response
+
 from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
+from .members import MemberNotRemoved, remove_from_workspace
 from .models import Invitation, Project
 from .tokens import (
     InvalidToken,
@@ -25,7 +30,10 @@ from .tokens import (
     redeem_handover_token,
 )
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+TOO_MANY_INVITATIONS = (
+    "This workspace has sent as many invitations as it may in an hour. Please try again later."
+)
 
 
 def owner_required(request: HttpRequest) -> None:
@@ -61,26 +69,32 @@ class ProjectDeleteView(LoginRequiredMixin, DeleteView):
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
+    status = 200
     if request.method == "POST":
         owner_required(request)
         if form.is_valid():
-            invitation = form.save(commit=False)
-            invitation.invited_by = request.user
-            invitation.save()
-            send_invitation(request, invitation)
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("members")
+            workspace = request.tenant.schema_name
+            if not ratelimit.consume(request, action="invite_member", key=workspace):
+                form.add_error(None, TOO_MANY_INVITATIONS)
+                status = 429
+            else:
+                invitation = form.save(commit=False)
+                invitation.invited_by = request.user
+                invitation.save()
+                send_invitation(request, invitation)
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("members")
     context = {
         "members": get_user_model().objects.filter(is_active=True),
         "invitations": Invitation.objects.filter(accepted_at__isnull=True),
         "form": form,
     }
-    return render(request, "tenant_app/members.html", context)
+    return render(request, "tenant_app/members.html", context, status=status)
 
 
 def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
     token = make_invitation_token(request.tenant, invitation.pk)
-    link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+    link = request.tenant.url(reverse("accept_invitation", args=[token]))
     send_mail(
         f"Join {request.tenant.name}",
         f"{request.user.email} invites you to the workspace {request.tenant.name}.\n\n"
@@ -95,10 +109,11 @@ def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
 def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     owner_required(request)
     member = get_object_or_404(get_user_model(), pk=pk)
-    if member == request.user:
-        messages.error(request, "You cannot remove yourself.")
+    try:
+        remove_from_workspace(request.user, member)
+    except MemberNotRemoved as error:
+        messages.error(request, str(error))
     else:
-        member.delete()
         messages.success(request, f"{member.email} was removed.")
     return redirect("members")
 
@@ -111,6 +126,13 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation.delete()
     messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
     return redirect("members")
+
+
+@login_required
+@require_safe
+def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
+    """An uploaded file of this workspace, to its members only: sessions are per workspace."""
+    return media_response(name)
 
 
 @login_required

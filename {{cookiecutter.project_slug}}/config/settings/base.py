@@ -36,7 +36,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -61,7 +61,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.auth",
             "django.contrib.sessions",
-            "django.contrib.admin",
+            "users.apps.RateLimitedAdminConfig",  # django.contrib.admin, log-in limited
             "users",
             "allauth",
             "allauth.account",
@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +94,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# Content-Security-Policy of every page (config/csp.py): scripts, styles, fonts and images from
+# the page's own host only, no inline script or style, no plugins, never framed. The form-action
+# directive is left out: the sign-up form's answer redirects to the new workspace's host. Add a
+# CDN's or a bucket's origin here if pages load from one; an empty value sends no header.
+CONTENT_SECURITY_POLICY = env.str(
+    "DJANGO_CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'",
+)
 
 TEMPLATES = [
     {
@@ -140,24 +151,32 @@ PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
 # Connections a refill uses at once when several spares are missing (each makes one schema).
 PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", default=2)
 
-# True when DATABASE_URL points at a transaction pooler (PgBouncer pool_mode = transaction): the
-# schema is then set in every transaction. Without it, such a pooler is refused at connection.
-PGSCHEMAS_TRANSACTION_POOLING = env.bool("PGSCHEMAS_TRANSACTION_POOLING", default=False)
+# Connection poolers: by default every transaction sets the schema with its first statement, in
+# the same round trip, which is right behind any pooler. True sets it once per session instead
+# (slightly cheaper): only for a direct connection to PostgreSQL; a pooler, in any mode, is then
+# refused at connection (pgschemas.E005).
+PGSCHEMAS_SESSION_SEARCH_PATH = env.bool("PGSCHEMAS_SESSION_SEARCH_PATH", default=False)
 
 # Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
-# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains.
-RESERVED_SUBDOMAINS = ["www", "help", "admin", "api", "static", "media", "mail"]
+# Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains: names a
+# visitor would trust as the product's own, and names mail clients and browsers probe on their own
+# (autodiscover, autoconfig, wpad). DJANGO_RESERVED_SUBDOMAINS (comma-separated) adds more.
+RESERVED_SUBDOMAINS = [
+    *["www", "www1", "help", "admin", "api", "app", "static", "media", "assets", "cdn", "docs"],
+    *["mail", "webmail", "smtp", "imap", "pop", "mx", "ns1", "ftp", "autodiscover", "autoconfig"],
+    *["wpad", "login", "sso", "auth", "accounts", "billing", "support", "security", "status"],
+    "localhost",
+    *env.list("DJANGO_RESERVED_SUBDOMAINS", default=[]),
+]
 # The projects every new workspace starts with (tenant_app/seeding.py, on schema_created).
 WORKSPACE_WELCOME_PROJECTS = ["Getting started"]
 
 # Accounts: one user model everywhere (users.User, e-mail log-in); django-allauth serves log-in,
 # log-out, password change and reset inside each customer's workspace. Members join by invitation.
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: a password is hashed once per try, right or wrong, known address or not.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -167,15 +186,59 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# Links to a workspace in e-mails (invitations, password resets, find my workspace) and the
+# sign-up hand-over: its primary domain with this scheme and port (None: the scheme's default),
+# never the Host header of the request, which the client chooses.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
+WORKSPACE_URL_PORT = env.int("WORKSPACE_URL_PORT", default=None)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default=f"no-reply@{DOMAIN_NAME}")
+
+# Accounts hardening (issue 22): every e-mailed key names its workspace, one person per address,
+# failed log-ins limited alike on the log-in page and both admin sites (users/admin_login.py).
+# Confirmation keys are random and stored in the workspace's schema: no other workspace has them.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+# One log-in address per member; a new one replaces it once its e-mailed link is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {
+    "add_email": "tenant_app.accounts.WorkspaceAddEmailForm",
+    "reset_password": "tenant_app.accounts.WorkspaceResetPasswordForm",
+}
+# Limits on what a visitor can repeat (django-allauth's rate limits, kept in the cache: Redis in
+# production). "10/h/ip" is 10 an hour per client address (as allauth finds it, see
+# ALLAUTH_TRUSTED_PROXY_COUNT), "5/h/key" 5 an hour per e-mail address (per workspace for
+# invitations); allauth's other actions (password reset...) keep its defaults. Failed log-ins: 10
+# a minute per client address, 5 per 5 minutes per client address and account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "workspace_signup": env.str("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/h/ip,5/h/key"),
+    "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
+    "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
+}
+# A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
+MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
+# True: sign-up e-mails the owner a link (signed, valid SIGNUP_LINK_MAX_AGE seconds) and creates
+# the workspace only when it is opened and a password chosen; until then nothing is stored.
+SIGNUP_EMAIL_VERIFICATION = env.bool("SIGNUP_EMAIL_VERIFICATION", default=False)
+SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
+# A CAPTCHA on the sign-up form: the dotted path of a provider's form field, e.g.
+# "django_recaptcha.fields.ReCaptchaField" or "turnstile.fields.TurnstileField" (install the
+# package and set its keys as it documents). Empty: no CAPTCHA.
+SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See the README's section on Citus.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 
-# Media files: one folder per schema under MEDIA_ROOT (see "Media files" in README.md for S3).
+# Media files: one folder per schema under MEDIA_ROOT, linked as MEDIA_URL<name> on the tenant's
+# host and served there to its members only by tenant_app's media view (pgschemas/contrib/media.py); never
+# let the web server serve MEDIA_ROOT. MEDIA_SERVER: who sends the bytes after the view's checks:
+# "django", "x-accel-redirect" (nginx, Caddy: from the internal MEDIA_INTERNAL_URL) or
+# "x-sendfile" (Apache). See "Media files" in README.md, also for S3.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_SERVER = env.str("DJANGO_MEDIA_SERVER", default="django")
+MEDIA_INTERNAL_URL = env.str("DJANGO_MEDIA_INTERNAL_URL", default="/internal-media/")
 STORAGES = {
     "default": {"BACKEND": "pgschemas.contrib.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -28,6 +28,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default="localhost")
+# Links to workspaces: http://<name>.localhost:8000/ (runserver's port).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+WORKSPACE_URL_PORT = env.int("WORKSPACE_URL_PORT", default=8000)
 
 # Tasks run inline unless a broker is set up (CELERY_TASK_ALWAYS_EAGER=false, REDIS_URL).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

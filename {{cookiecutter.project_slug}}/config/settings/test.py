@@ -16,6 +16,8 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # links to workspaces: http://acme.example.com/
+WORKSPACE_URL_PORT = None
 # E-mail: Django's test runner (and pytest-django) swap in the memory backend; Django 6.1 also
 # wants MAILERS set.
 if django.VERSION >= (6, 1):

@@ -8,11 +8,12 @@ from ..schema import get_active_schema
 
 
 class TenantFileSystemStorage(FileSystemStorage):
-    """``MEDIA_ROOT/<schema>/...`` on disk, served at ``MEDIA_URL<schema>/...``.
+    """``MEDIA_ROOT/<schema>/...`` on disk, linked as ``MEDIA_URL<name>`` on the tenant's host.
 
-    The folder is chosen at each call from the active schema (these are properties, where Django
-    caches them), so one storage object serves every tenant, and a name saved in one tenant does
-    not resolve in another.
+    The folder is chosen at each call from the active schema (a property, where Django caches
+    it), so one storage object serves every tenant, and a name saved in one tenant does not
+    resolve in another. The URL does not name the schema: a view of the tenant's URLconf serves
+    it to the tenant's members (``pgschemas.contrib.media``), never the web server from ``MEDIA_ROOT``.
     """
 
     @property
@@ -22,7 +23,3 @@ class TenantFileSystemStorage(FileSystemStorage):
     @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> str:
-        return f"{super().base_url}{get_active_schema().schema_name}/"

@@ -10,14 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.db.backends.postgresql import base
 
-from ..app_settings import transaction_pooling
+from ..app_settings import session_search_path
 from ..config import PUBLIC
 from ..names import quote_schema_name
 from ..schema import get_active_schema, in_active_schema
 from .cursor import SchemaCursor, schema_cursor_class
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
-from .pooling import TransactionPoolerError, refuse_transaction_pooler
+from .pooling import lone_statement_refused, reaches_server_directly, session_form_refused
 from .schema_editor import DatabaseSchemaEditor
 
 
@@ -30,13 +30,14 @@ def search_path_for(schema_name: str) -> str:
 class DatabaseWrapper(base.DatabaseWrapper):
     """Every statement runs on the active schema's search path, with no extra round trip.
 
-    The path travels with the statement that needs it (see ``SchemaCursor``). In session mode
-    ``_search_path`` mirrors the server session's setting and a SET is sent only when the
-    active schema differs; the mirror is forgotten whenever the server may have changed it
-    behind our back: a new connection, a rollback (PostgreSQL undoes a SET made in the
-    rolled-back transaction), a savepoint rollback, a failed statement. With transaction
-    pooling each transaction gets ``SET LOCAL``, as the next one may run on another server
-    connection; ``_search_path`` then lasts until the transaction ends.
+    The path travels with the statement that needs it (see ``SchemaCursor``). By default each
+    transaction gets ``SET LOCAL`` with its first statement (in autocommit, every statement),
+    so it is right whichever server connection a pooler runs it on; ``_search_path`` then
+    lasts until the transaction ends. With ``PGSCHEMAS_SESSION_SEARCH_PATH`` (direct
+    connections only) ``_search_path`` mirrors the server session's setting and a SET is sent
+    only when the active schema differs; the mirror is forgotten whenever the server may have
+    changed it behind our back: a new connection, a rollback (PostgreSQL undoes a SET made in
+    the rolled-back transaction), a savepoint rollback, a failed statement.
     """
 
     SchemaEditorClass = DatabaseSchemaEditor
@@ -46,6 +47,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._search_path: str | None = None
+        self._direct: bool | None = None  # whether this connection reaches PostgreSQL directly
         self._in_savepoint_statement = False
 
     def create_cursor(self, name: str | None = None) -> Any:
@@ -60,27 +62,33 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def init_connection_state(self) -> None:
         self._search_path = None
-        if not transaction_pooling():
-            try:
-                refuse_transaction_pooler(self)
-            except TransactionPoolerError:
-                self.close()  # never leave this connection for the next query to use
-                raise
+        self._direct = None
+        if session_search_path() and not self.reaches_server_directly():
+            self.close()  # never leave this connection for the next query to use
+            raise session_form_refused(self.alias)
         super().init_connection_state()
 
-    def search_path_setting(self) -> str | None:
-        """The SET the next statement needs, or None when the server already has the path."""
+    def reaches_server_directly(self) -> bool:
+        if self._direct is None:
+            self._direct = reaches_server_directly(self.connection)
+        return self._direct
+
+    def search_path_setting(self, *, alone: bool = False) -> str | None:
+        """The SET the next statement needs, or None when the server already has the path.
+
+        ``alone``: sent on its own, where a SET LOCAL outside a transaction would end at once.
+        """
         if self._in_savepoint_statement:
             return None  # they do not read tables; and ROLLBACK TO must run in an aborted one
         wanted = search_path_for(get_active_schema().schema_name)
         if wanted == self._search_path:
             return None
-        if transaction_pooling():
-            return f"SET LOCAL search_path = {wanted}"
-        return f"SET search_path = {wanted}"
+        if session_search_path() or (alone and self.connection.autocommit):
+            return f"SET search_path = {wanted}"
+        return f"SET LOCAL search_path = {wanted}"
 
     def search_path_sent(self) -> None:
-        if transaction_pooling() and self.connection.autocommit:
+        if self.connection.autocommit and not session_search_path():
             self._search_path = None  # SET LOCAL ended with the statement's own transaction
         else:
             self._search_path = search_path_for(get_active_schema().schema_name)
@@ -90,17 +98,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def send_search_path_alone(self) -> None:
         """For statements that cannot carry the SET in front of them."""
-        setting = self.search_path_setting()
+        setting = self.search_path_setting(alone=True)
         if setting is None:
             return
-        if transaction_pooling() and self.connection.autocommit:
-            raise TransactionPoolerError(
-                "This statement cannot carry the search path through a transaction pooler "
-                "outside a transaction (a server-side cursor, callproc, COPY, or a statement "
-                "such as CREATE INDEX CONCURRENTLY). Set DISABLE_SERVER_SIDE_CURSORS = True in "
-                "DATABASES, wrap it in transaction.atomic(), or run it straight against "
-                "PostgreSQL (migrations)."
-            )
+        if self.connection.autocommit and not self.reaches_server_directly():
+            raise lone_statement_refused()  # a pooler may run the statement on another session
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute(setting)
@@ -136,7 +138,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             super()._commit()
         finally:
-            if transaction_pooling():
+            if not session_search_path():
                 self._search_path = None
 
     def _rollback(self) -> None:

@@ -1,7 +1,15 @@
-"""Refuse to run behind a transaction pooler unless ``PGSCHEMAS_TRANSACTION_POOLING`` says so.
+"""Whether a connection reaches PostgreSQL directly, for what relies on the server session.
 
-A session-level ``SET search_path`` does not survive the end of a transaction there: the next
-one may run on a server connection that another client left on another tenant's schema.
+The search path is set in every transaction by default, which is right behind any pooler. Two
+things rely on the server session instead, and are allowed only on a direct connection: the
+session form (``PGSCHEMAS_SESSION_SEARCH_PATH``), and, outside a transaction, a statement that
+cannot carry the path in front of it. Behind a transaction pooler the next statement may run on
+a server connection that another client left in another schema.
+
+A connection is direct when the server process running its queries is the one that answered it
+(the process id announced at start-up). A pooler announces its own (PgBouncer: a random one, in
+either pool mode), whoever else uses it, so no other client can make this check pass or fail;
+nothing is remembered beyond the connection checked.
 """
 
 from typing import Any
@@ -9,48 +17,31 @@ from typing import Any
 import psycopg2
 from django.core.exceptions import ImproperlyConfigured
 
-_checked: set[str] = set()  # database aliases already checked in this process
 
-
-class TransactionPoolerError(ImproperlyConfigured):
+class PoolerError(ImproperlyConfigured):
     pass
 
 
-def refuse_transaction_pooler(database: Any) -> None:
-    """Raise TransactionPoolerError on the first connection of this process behind such a pooler."""
-    if database.alias in _checked:
-        return
-    if shares_server_sessions(database):
-        raise TransactionPoolerError(
-            f"The database {database.alias!r} is reached through a transaction pooler (such as "
-            "PgBouncer with pool_mode = transaction): a session's search_path would leak "
-            "between tenants. Set PGSCHEMAS_TRANSACTION_POOLING = True (environment variable "
-            "PGSCHEMAS_TRANSACTION_POOLING=true), or use pool_mode = session."
-        )
-    _checked.add(database.alias)
-
-
-def _server_pid(connection: Any) -> int:
+def reaches_server_directly(connection: Any) -> bool:
+    """Whether the psycopg2 ``connection`` talks straight to the PostgreSQL process it runs on."""
     with psycopg2.extensions.cursor(connection) as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
+        return cursor.fetchone()[0] == connection.get_backend_pid()
 
 
-def shares_server_sessions(database: Any) -> bool:
-    """Whether two client connections of ``database`` can run on one server session.
+def session_form_refused(alias: str) -> PoolerError:
+    return PoolerError(
+        f"PGSCHEMAS_SESSION_SEARCH_PATH is on but the database {alias!r} is reached through a "
+        "connection pooler: a session's search_path could leak between tenants. The session "
+        "form needs a direct connection to PostgreSQL; behind a pooler leave "
+        "PGSCHEMAS_SESSION_SEARCH_PATH off (the default sets the path in every transaction)."
+    )
 
-    Straight to PostgreSQL, the process id the server announced at connection time is the one
-    running our queries; a pooler announces its own. Then a second client connection queries
-    right after the first one: a transaction pooler hands it the server connection the first
-    one just released, while a session pooler keeps that one for its client.
-    """
-    first = database.connection
-    if not first.autocommit or _server_pid(first) == first.get_backend_pid():
-        return False
-    second = database.get_new_connection(database.get_connection_params())
-    try:
-        second.autocommit = True
-        first_pid = _server_pid(first)  # a transaction pooler releases that server connection
-        return _server_pid(second) == first_pid
-    finally:
-        second.close()
+
+def lone_statement_refused() -> PoolerError:
+    return PoolerError(
+        "This statement cannot carry the search path through a connection pooler outside a "
+        "transaction (a server-side cursor, callproc, COPY, or a statement such as CREATE INDEX "
+        "CONCURRENTLY). Set DISABLE_SERVER_SIDE_CURSORS = True in DATABASES, wrap it in "
+        "transaction.atomic(), or run it straight against PostgreSQL (migrations)."
+    )

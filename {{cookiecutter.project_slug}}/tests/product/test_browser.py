@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    sync_playwright,
+)
 
 from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
@@ -48,6 +55,7 @@ def site(live_server_url, settings):
     settings.TENANT_DOMAIN_SUFFIX = "localhost"
     settings.PGSCHEMAS_SPARE_SCHEMAS = 2
     port = urlsplit(live_server_url).port
+    settings.WORKSPACE_URL_PORT = port  # links to workspaces (hand-over, invitations)
     before = set(Client.objects.values_list("schema_name", flat=True))
     refill_spare_schemas()
     yield Site(port)
@@ -72,8 +80,53 @@ class Site:
         return f"http://{name}.localhost:{self.port}{path}"
 
 
+# Reported to the console like Chrome's own errors, which do not all say "Content Security".
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+    `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`));
+"""
+
+
+class WatchedBrowser:
+    """Chromium whose pages record every console error or warning, uncaught script error and
+    Content-Security-Policy violation; the ``browser`` fixture fails the test if any occurred.
+    A page that answers 404 is logged as a failed load: that is no problem when the test went
+    there on purpose (a navigation), only when a page loads something missing."""
+
+    def __init__(self, chromium: Browser) -> None:
+        self.chromium = chromium
+        self.messages: list[tuple[str, str]] = []  # (where, what)
+        self.pages_not_found: set[str] = set()
+
+    def new_context(self) -> BrowserContext:
+        context = self.chromium.new_context()
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.messages.append(("", str(error.error))))
+        context.on("response", self._response)
+        return context
+
+    def new_page(self) -> Page:
+        return self.new_context().new_page()
+
+    def problems(self) -> list[str]:
+        return [
+            f"{where}: {what}"
+            for where, what in self.messages
+            if not (where in self.pages_not_found and "status of 404" in what)
+        ]
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.messages.append((message.location.get("url", ""), message.text))
+
+    def _response(self, response: Response) -> None:
+        if response.status == 404 and response.request.is_navigation_request():
+            self.pages_not_found.add(response.url)
+
+
 @pytest.fixture
-def browser() -> Browser:
+def browser() -> WatchedBrowser:
     """Tests see the site as a person does, through the browser only: no ORM calls while it
     runs (Playwright's event loop would give them a connection that is never closed)."""
     with sync_playwright() as playwright:
@@ -81,8 +134,10 @@ def browser() -> Browser:
             executable_path=CHROMIUM,
             args=["--host-resolver-rules=MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1"],
         )
-        yield chromium
+        watched = WatchedBrowser(chromium)
+        yield watched
         chromium.close()
+        assert watched.problems() == [], "the browser reported problems"
 
 
 class Camera:
@@ -113,7 +168,8 @@ def unique(prefix: str) -> str:
 
 def sign_up(page: Page, site: Site, camera: Camera, subdomain: str, email: str) -> float:
     """Sign up from the landing page; return seconds from submitting to the workspace page."""
-    page.goto(site.www())
+    landing = page.goto(site.www())
+    assert "default-src 'self'" in landing.headers["content-security-policy"]
     camera.shoot(page, "landing")
     page.get_by_role("link", name="Start free").first.click()
     page.wait_for_url(site.www("/signup/"))

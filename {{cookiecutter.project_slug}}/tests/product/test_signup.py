@@ -82,12 +82,14 @@ def test_sign_up_lands_logged_in_on_the_new_workspace(client):
 
 
 @pytest.mark.django_db
-def test_the_hand_over_keeps_the_port_of_the_request(client):
+def test_the_hand_over_takes_the_configured_scheme_and_port_not_the_requests(client, settings):
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL, settings.WORKSPACE_URL_PORT = "https", 8000
+
     response = client.post(
-        "/signup/", signup_data(), headers={"host": f"{settings.DOMAIN_NAME}:8000"}
+        "/signup/", signup_data(), headers={"host": f"{settings.DOMAIN_NAME}:8443"}
     )
 
-    assert response["Location"].startswith(f"http://initech.{settings.TENANT_DOMAIN_SUFFIX}:8000/")
+    assert response["Location"].startswith(f"https://initech.{settings.TENANT_DOMAIN_SUFFIX}:8000/")
 
 
 @pytest.mark.django_db

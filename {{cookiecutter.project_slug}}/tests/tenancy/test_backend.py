@@ -1,11 +1,10 @@
-"""search_path is set only when needed, and stays right after rollbacks and reconnects."""
+"""search_path travels with the statements, only when needed, and stays right after rollbacks
+and reconnects, in both forms: per transaction (the default) and per session (opt-in)."""
 
 import pytest
 from django.db import DataError, connection, transaction
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.postgresql_backend.pooling import TransactionPoolerError
 from pgschemas.schema import PUBLIC_SCHEMA, StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
@@ -35,7 +34,14 @@ def tenants(committed_db) -> tuple[Client, Client]:
     return Client.objects.get(schema_name="acme"), Client.objects.get(schema_name="globex")
 
 
-def test_search_path_is_the_active_schema_then_public(acme):
+@pytest.fixture(params=["per transaction", "per session"])
+def path_form(request, settings) -> str:
+    """Each form of the path; the SET each sends in front of a statement."""
+    settings.PGSCHEMAS_SESSION_SEARCH_PATH = request.param == "per session"
+    return "SET search_path" if request.param == "per session" else "SET LOCAL search_path"
+
+
+def test_search_path_is_the_active_schema_then_public(acme, path_form):
     with acme:
         assert search_path() == "acme, public"
     with StaticSchema("www"):
@@ -43,7 +49,7 @@ def test_search_path_is_the_active_schema_then_public(acme):
     assert search_path() == "public"
 
 
-def test_no_set_when_the_connection_already_has_the_path(acme):
+def test_no_set_when_the_connection_already_has_the_path(acme, path_form):
     with acme:
         project_names()
         with statements_sent() as sent:
@@ -54,7 +60,7 @@ def test_no_set_when_the_connection_already_has_the_path(acme):
     assert [sql for sql in sent if "search_path" in sql] == []
 
 
-def test_path_set_in_a_rolled_back_transaction_is_set_again(tenants):
+def test_path_set_in_a_rolled_back_transaction_is_set_again(tenants, path_form):
     acme, globex = tenants
     with globex:
         project_names()  # the session's path is now globex, outside any transaction
@@ -66,7 +72,7 @@ def test_path_set_in_a_rolled_back_transaction_is_set_again(tenants):
         assert project_names() == [secret_of("acme")]
 
 
-def test_path_set_inside_a_rolled_back_savepoint_is_set_again(tenants):
+def test_path_set_inside_a_rolled_back_savepoint_is_set_again(tenants, path_form):
     acme, globex = tenants
     with transaction.atomic(), globex:
         project_names()  # the session's path is globex
@@ -78,7 +84,7 @@ def test_path_set_inside_a_rolled_back_savepoint_is_set_again(tenants):
             assert project_names() == [secret_of("acme")]
 
 
-def test_reconnecting_sets_the_path_again(tenants):
+def test_reconnecting_sets_the_path_again(tenants, path_form):
     acme, _ = tenants
     with acme:
         project_names()
@@ -106,7 +112,7 @@ def test_introspection_lists_only_the_active_schemas_tables(acme):
     assert "shared_app_client" in public_tables and "tenant_app_project" not in public_tables
 
 
-def test_a_failed_query_in_a_tenant_in_a_nested_atomic_leaves_the_outer_one_usable(acme):
+def test_a_failed_query_in_a_tenant_in_a_nested_atomic_leaves_the_outer_one_usable(acme, path_form):
     """Regression: the SET back to public was sent in the aborted savepoint, so it failed too."""
 
     def failing_query() -> None:
@@ -124,7 +130,7 @@ def test_a_failed_query_in_a_tenant_in_a_nested_atomic_leaves_the_outer_one_usab
             assert project_names() == [secret_of("acme")]
 
 
-def test_the_path_costs_no_round_trip_of_its_own(tenants):
+def test_the_path_costs_no_round_trip_of_its_own(tenants, path_form):
     acme, globex = tenants
     with globex:
         project_names()
@@ -132,11 +138,11 @@ def test_the_path_costs_no_round_trip_of_its_own(tenants):
         assert project_names() == [secret_of("acme")]
 
     assert len(sent) == 1
-    assert sent[0].startswith('SET search_path = "acme", public; SELECT')
+    assert sent[0].startswith(f'{path_form} = "acme", public; SELECT')
     assert captured.captured_queries[0]["sql"].startswith("SELECT")  # shown as written
 
 
-def test_statements_that_refuse_a_transaction_still_get_the_path(tenants):
+def test_statements_that_refuse_a_transaction_still_get_the_path(tenants, path_form):
     acme, globex = tenants
     with globex:
         project_names()
@@ -149,8 +155,8 @@ def test_statements_that_refuse_a_transaction_still_get_the_path(tenants):
             cursor.execute("DROP INDEX backend_test_idx")
 
 
-@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
-def test_transaction_pooling_sets_the_path_locally_in_every_transaction(tenants):
+def test_by_default_the_path_is_set_locally_in_every_transaction(tenants):
+    """Right behind any pooler: the server connection may change between transactions."""
     acme, _ = tenants
     with acme, statements_sent() as sent:
         assert project_names() == [secret_of("acme")]  # autocommit: each statement its own
@@ -160,19 +166,19 @@ def test_transaction_pooling_sets_the_path_locally_in_every_transaction(tenants)
             assert project_names() == [secret_of("acme")]
 
     selects = [sql for sql in sent if "tenant_app_project" in sql]
-    local_sets = [sql.startswith("SET LOCAL search_path") for sql in selects]
+    local_sets = [sql.startswith('SET LOCAL search_path = "acme", public; ') for sql in selects]
     assert local_sets == [True, True, True, False]
     with connection.connection.cursor() as raw:  # the session's own path was never changed
         raw.execute("SELECT current_setting('search_path')")
         assert "acme" not in raw.fetchone()[0]
 
 
-@override_settings(PGSCHEMAS_TRANSACTION_POOLING=True)
-def test_transaction_pooling_refuses_a_server_side_cursor_outside_a_transaction(tenants):
-    """Its DECLARE cannot carry SET LOCAL, and a SET LOCAL alone would end before it ran."""
-    acme, _ = tenants
+def test_a_server_side_cursor_outside_a_transaction_reads_the_active_schema(tenants, path_form):
+    """Its DECLARE cannot carry the path: on a direct connection the session gets it first."""
+    acme, globex = tenants
+    with globex:
+        project_names()
     with acme:
-        with pytest.raises(TransactionPoolerError, match="DISABLE_SERVER_SIDE_CURSORS"):
-            list(Project.objects.iterator())
+        assert [project.name for project in Project.objects.iterator()] == [secret_of("acme")]
         with transaction.atomic():
-            assert [p.name for p in Project.objects.iterator()] == [secret_of("acme")]
+            assert [project.name for project in Project.objects.iterator()] == [secret_of("acme")]

@@ -97,7 +97,7 @@ def test_switching_tenant_sends_the_path_with_the_first_statement(
     with django_assert_num_queries(3), statements_sent() as sent:  # no SET of its own
         page = acme_http.get("/")
 
-    assert sent[0].startswith('SET search_path = "acme", public; SELECT')
+    assert sent[0].startswith('SET LOCAL search_path = "acme", public; SELECT')
     assert secret_of("acme") in page.content.decode()
 
 
