@@ -1,9 +1,9 @@
 """Work of the public site done outside the request."""
 
-from config.celery_app import app
 from django.conf import settings
 from django.core.mail import send_mail
 
+from config.celery_app import app
 from shared_app.links import workspace_url
 from shared_app.models import Domain, WorkspaceAccount
 

@@ -13,7 +13,8 @@ class TenantFileSystemStorage(FileSystemStorage):
     The folder is chosen at each call from the active schema (a property, where Django caches
     it), so one storage object serves every tenant, and a name saved in one tenant does not
     resolve in another. The URL does not name the schema: a view of the tenant's URLconf serves
-    it to the tenant's members (``pgschemas.contrib.media``), never the web server from ``MEDIA_ROOT``.
+    it to the tenant's members (``pgschemas.contrib.media``), never the web server from
+    ``MEDIA_ROOT``.
     """
 
     @property
