@@ -232,9 +232,10 @@ PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 
 # Media files: one folder per schema under MEDIA_ROOT, linked as MEDIA_URL<name> on the tenant's
 # host and served there to its members only by tenant_app's media view
-# (pgschemas/contrib/media.py); never let the web server serve MEDIA_ROOT. MEDIA_SERVER: who sends the bytes after the view's checks:
-# "django", "x-accel-redirect" (nginx, Caddy: from the internal MEDIA_INTERNAL_URL) or
-# "x-sendfile" (Apache). See "Media files" in README.md, also for S3.
+# (pgschemas/contrib/media.py); never let the web server serve MEDIA_ROOT. MEDIA_SERVER: who sends
+# the bytes after the view's checks: "django", "x-accel-redirect" (nginx, Caddy: from the internal
+# MEDIA_INTERNAL_URL) or "x-sendfile" (Apache). See "Media files" in docs/production.md, also for
+# S3.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_SERVER = env.str("DJANGO_MEDIA_SERVER", default="django")
