@@ -227,7 +227,7 @@ SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
 SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
-# distributed schema placed on one worker. See the README's section on Citus.
+# distributed schema placed on one worker. See docs/scaling.md.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 
 # Media files: one folder per schema under MEDIA_ROOT, linked as MEDIA_URL<name> on the tenant's

@@ -1,6 +1,6 @@
 """Tenants on a real Citus cluster: placement, moves under load, the operations commands.
 
-These run only against the local cluster's coordinator (the README's "Scaling out with Citus"):
+These run only against the local cluster's coordinator (docs/scaling.md):
 
     python -m devtools.citus_cluster start --source citus-14.0.1.tar.gz
     DATABASE_URL=<the URL it prints> PGSCHEMAS_CITUS=on pytest tests/tenancy/test_citus.py

@@ -22,7 +22,7 @@ def require_citus() -> None:
         raise CitusError(
             f"The database {connection.settings_dict['NAME']!r} is not a Citus coordinator (it "
             "has no citus extension). Point DATABASE_URL at the coordinator of a Citus cluster "
-            "and set PGSCHEMAS_CITUS=on; see the README's section on Citus."
+            "and set PGSCHEMAS_CITUS=on; see docs/scaling.md."
         )
 
 
