@@ -87,7 +87,7 @@ class AnswerField(forms.CharField):
 
 @pytest.mark.parametrize("answer", ["", "robot"])
 def test_with_a_captcha_field_set_a_sign_up_without_its_answer_is_refused(client, settings, answer):
-    settings.SIGNUP_CAPTCHA_FIELD = "tests.test_security_signup.AnswerField"
+    settings.SIGNUP_CAPTCHA_FIELD = "tests.product.test_security_signup.AnswerField"
 
     response = sign_up(client, "initech", "bill@example.com", captcha=answer)
 
@@ -96,7 +96,7 @@ def test_with_a_captcha_field_set_a_sign_up_without_its_answer_is_refused(client
 
 
 def test_with_a_captcha_field_set_the_right_answer_signs_up(client, settings):
-    settings.SIGNUP_CAPTCHA_FIELD = "tests.test_security_signup.AnswerField"
+    settings.SIGNUP_CAPTCHA_FIELD = "tests.product.test_security_signup.AnswerField"
 
     form = client.get("/signup/", headers={"host": WWW}).content.decode()
     response = sign_up(client, "initech", "bill@example.com", captcha="human")
