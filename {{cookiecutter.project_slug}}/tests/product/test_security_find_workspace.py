@@ -5,6 +5,7 @@ import statistics
 import time
 
 import pytest
+from celery.signals import after_task_publish
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
@@ -38,18 +39,22 @@ def mail_provider(settings):
 @pytest.fixture
 def broker():
     """Tasks go to a broker, as they go to Redis in production, instead of running inline: the
-    project's Celery app on Celery's in-memory broker. Yields a function that empties the queue
-    and says how many tasks were in it."""
+    project's Celery app on Celery's in-memory broker. Yields a function that says how many
+    tasks were sent."""
+    sent: list[str] = []
+
+    def record(sender: str, **kwargs: object) -> None:
+        sent.append(sender)
+
     saved = app.conf.task_always_eager, app.conf.broker_url
+    app.close()  # its connections, made for the broker of the settings, are not reused
     app.conf.task_always_eager, app.conf.broker_url = False, "memory://"
-
-    def take_all() -> int:
-        with app.connection_for_write() as connection:
-            return connection.default_channel.queue_purge(app.conf.task_default_queue) or 0
-
+    after_task_publish.connect(record, weak=False)
     try:
-        yield take_all
+        yield lambda: len(sent)
     finally:
+        after_task_publish.disconnect(record)
+        app.close()
         app.conf.task_always_eager, app.conf.broker_url = saved
 
 
