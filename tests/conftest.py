@@ -4,15 +4,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from cookiecutter.main import cookiecutter
-from services import PostgresServer, answers
+from harness import Bakes, PostgresServer, answers
 
-ROOT = Path(__file__).resolve().parent.parent
 # Fast tests first, so that a broken hook or lint fails in seconds; then by growing cost.
 ORDER = (
     "test_hooks.py",
@@ -40,10 +39,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def default_bake(tmp_path_factory) -> Path:
+def bakes() -> Iterator[Bakes]:
+    """The template baked once per answer set and test session (``bakes.get("defaults")``)."""
+    with tempfile.TemporaryDirectory(prefix="template-bakes-") as folder:
+        yield Bakes(Path(folder))
+
+
+@pytest.fixture(scope="session")
+def default_bake(bakes) -> Path:
     """The template baked with its default answers, once per run."""
-    output = tmp_path_factory.mktemp("default_bake")
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=output))
+    return bakes.get("defaults")
 
 
 @pytest.fixture(scope="session")

@@ -6,61 +6,22 @@ embedded PostgreSQL; when DATABASE_URL is set, the default bake's suite runs aga
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from cookiecutter.main import cookiecutter
+from harness import OPTION_SETS, ROOT, project_env, run_in
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
-
-OPTION_SETS = {
-    "defaults": {},
-    "no_blog": {"include_blog": "n", "project_name": "Plain SaaS"},
-    "custom": {
-        "project_name": "Acme Cloud",
-        "project_slug": "acme_cloud",
-        "description": "Invoices for plumbers",
-        "author_name": "Ada Lovelace",
-        "domain_name": "acme-cloud.io",
-        "timezone": "Europe/Berlin",
-    },
-}
 UNRENDERED = re.compile(
     r"\{\{\s*cookiecutter\.|\{%-?\s*(if|endif|for|endfor|raw)\b|(>>>|<<<) include_"
 )
 
 
 @pytest.fixture(scope="session", params=list(OPTION_SETS))
-def baked(request, tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp(request.param)
-    return Path(
-        cookiecutter(
-            str(ROOT), no_input=True, extra_context=OPTION_SETS[request.param], output_dir=output
-        )
-    )
-
-
-def project_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    env.update(overrides)
-    return env
-
-
-def run_in(project: Path, *command: str, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, *command],
-        cwd=project,
-        env=env or project_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def baked(request, bakes) -> Path:
+    return bakes.get(request.param)
 
 
 def text_files(project: Path):
@@ -168,16 +129,9 @@ def passed_browser_tests(junit_report: Path) -> list[str]:
     ]
 
 
-def test_every_answer_changes_the_output(tmp_path_factory):
+def test_every_answer_changes_the_output(bakes):
     custom = OPTION_SETS["custom"]
-    project = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            extra_context=custom,
-            output_dir=tmp_path_factory.mktemp("answers"),
-        )
-    )
+    project = bakes.get("custom")
     settings = (project / "config/settings/base.py").read_text()
     pyproject = (project / "pyproject.toml").read_text()
     readme = (project / "README.md").read_text()
@@ -192,12 +146,8 @@ def test_every_answer_changes_the_output(tmp_path_factory):
     assert custom["project_name"] in readme
 
 
-def test_include_blog_n_removes_the_blog_everywhere(tmp_path):
-    project = Path(
-        cookiecutter(
-            str(ROOT), no_input=True, extra_context={"include_blog": "n"}, output_dir=tmp_path
-        )
-    )
+def test_include_blog_n_removes_the_blog_everywhere(bakes):
+    project = bakes.get("no_blog")
 
     assert not (project / "blog_app").exists()
     assert not (project / "tests" / "product" / "test_blog.py").exists()

@@ -9,9 +9,9 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT
+
 ROWS = (
     "migrateschema, nothing to do",
     "migrateschema applying one new migration",

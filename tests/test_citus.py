@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.main import cookiecutter
-from test_bake import ROOT, project_env, run_in
+from harness import ROOT, project_env, run_in
 
 TARBALL = Path(
     os.environ.get("CITUS_SOURCE_TARBALL")

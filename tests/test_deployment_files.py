@@ -8,25 +8,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cookiecutter.main import cookiecutter
-from test_bake import run_in
+from harness import run_in
 
-ROOT = Path(__file__).resolve().parent.parent
 # ${NAME:?message} must come from the operator; ${NAME:-default} has a default.
 REQUIRED_VARIABLE = re.compile(r"\$\{(\w+):\?[^}]*\}")
 DEFAULTED_VARIABLE = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            extra_context={"project_slug": "acme_cloud", "domain_name": "acme-cloud.io"},
-            output_dir=tmp_path_factory.mktemp("files"),
-        )
-    )
+def project(bakes) -> Path:
+    return bakes.get("custom")  # project_slug acme_cloud, domain_name acme-cloud.io
 
 
 def compose(project: Path) -> dict:

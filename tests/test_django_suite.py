@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import django
-from services import PostgresServer
+from harness import PostgresServer
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "django_suite"
 MODULES = (

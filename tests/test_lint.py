@@ -2,11 +2,9 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT
 
 
 @pytest.mark.parametrize("folder", [".", "{{cookiecutter.project_slug}}"])

@@ -15,9 +15,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
+from harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = ROOT / ".venv-newest-django"
 PYENV_PYTHON = os.path.expanduser("~/.pyenv/versions/3.13*/bin/python3.13")
 
@@ -33,8 +32,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("new")))
+def project(default_bake) -> Path:
+    return default_bake
 
 
 def test_the_suite_passes_on_python_3_13_with_the_newest_django(project):

@@ -22,17 +22,25 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from services import PostgresServer, answers, free_port, log_in_members_code, member_cookies
+from harness import (
+    PostgresServer,
+    answers,
+    free_port,
+    log_in_members_code,
+    manage,
+    member_cookies,
+    production_env,
+    served,
+    wait_until,
+)
 
 TENANTS = ("t1", "t2", "t3", "t4")
 REQUESTS = 10_000
 SHARED_REQUESTS = 2_000  # per server, when two share the pooler
-SECRET_KEY = secrets.token_urlsafe(40)  # one for all processes: sessions are signed with it
 CLIENT_THREADS = 8
 WORKERS, THREADS = "3", "4"
 CREATE_TENANTS = """
@@ -78,37 +86,9 @@ def secret(name: str) -> str:
     return f"{name} secret plan"
 
 
-def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{what} did not start (exit code {process.poll()})")
-        time.sleep(0.1)
-
-
-def production_env(project: Path, database_url: str, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=SECRET_KEY,
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database_url,
-        REDIS_URL="redis://127.0.0.1:1/0",  # required; the pages requested here never use it
-        MAILGUN_API_KEY="unused",
-        **extra,
-    )
-    return env
-
-
-def manage(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def plain_http_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Production settings answering plain HTTP (these tests request no HTTPS page)."""
+    return production_env(database_url, DJANGO_SECURE_SSL_REDIRECT="false", **extra)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +100,7 @@ def database(default_bake, postgres_server) -> Iterator[str]:
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        env = production_env(default_bake, postgres_server.url(name))
+        env = plain_http_env(postgres_server.url(name))
         for args in (
             ["migrateschema", "-v", "0"],
             ["collectstatic", "--noinput", "-v", "0"],  # production serves hashed static files
@@ -138,7 +118,7 @@ def database(default_bake, postgres_server) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def cookies(default_bake, postgres_server, database) -> dict[str, str]:
     """Every page of a workspace needs a logged-in member: a session cookie per tenant."""
-    env = production_env(default_bake, postgres_server.url(database))
+    env = plain_http_env(postgres_server.url(database))
     result = manage(default_bake, env, "shell", "-c", log_in_members_code(TENANTS))
     assert result.returncode == 0, result.stdout + result.stderr
     return member_cookies(result.stdout)
@@ -179,7 +159,7 @@ def pgbouncer(postgres_server, database) -> Iterator[int]:
     log = (folder / "pgbouncer.log").open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: answers("127.0.0.1", port), "PgBouncer", process)
+        wait_until(lambda: answers("127.0.0.1", port), "PgBouncer", process, timeout=30)
         yield port
     finally:
         process.terminate()
@@ -192,36 +172,13 @@ def through(server: PostgresServer, port: int, alias: str) -> str:
     return f"postgres://{server.user}@127.0.0.1:{port}/{alias}"
 
 
-@contextmanager
-def gunicorn(project: Path, env: dict[str, str], workers: str = WORKERS) -> Iterator[int]:
+def gunicorn(project: Path, env: dict[str, str], workers: str = WORKERS):
+    """gunicorn serving the project on a free port until the block ends (SIGINT: quick exit)."""
     port = free_port()
-    log = (project / f"gunicorn-{port}.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            workers,
-            "--threads",
-            THREADS,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-        ],
-        cwd=project,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(lambda: answers("127.0.0.1", port), "gunicorn", process)
-        yield port
-    finally:
-        process.send_signal(signal.SIGINT)  # quick shutdown
-        process.wait(30)
-        log.close()
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", workers]
+    command += ["--threads", THREADS, "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
+    log = project / f"gunicorn-{port}.log"
+    return served(command, port, cwd=project, env=env, log=log, what="gunicorn", how=signal.SIGINT)
 
 
 def get(connection: http.client.HTTPConnection, name: str, cookie: str = "") -> tuple[int, str]:
@@ -273,7 +230,7 @@ def test_default_settings_never_leak_behind_a_transaction_pooler_shared_with_oth
 ):
     """Regression: a server without the pooling setting passed the pooler check whenever another
     client took the server connection in between, then showed other tenants' rows (issue 22)."""
-    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+    env = plain_http_env(through(postgres_server, pgbouncer, "transaction"))
     with gunicorn(default_bake, env, "2") as first, gunicorn(default_bake, env, "2") as second:
         loads = hammer_together([first, second], SHARED_REQUESTS, cookies)
 
@@ -288,8 +245,8 @@ def test_session_search_path_is_refused_behind_a_pooler_even_while_it_is_busy(
     """The opt-in session form needs a direct connection: refused behind either pooler, whatever
     other clients do meanwhile, and never serves a page."""
     transaction = through(postgres_server, pgbouncer, "transaction")
-    session_env = production_env(default_bake, transaction, PGSCHEMAS_SESSION_SEARCH_PATH="true")
-    busy_env = production_env(default_bake, transaction)
+    session_env = plain_http_env(transaction, PGSCHEMAS_SESSION_SEARCH_PATH="true")
+    busy_env = plain_http_env(transaction)
 
     with gunicorn(default_bake, busy_env, "2") as busy, gunicorn(default_bake, session_env) as port:
         with ThreadPoolExecutor(1) as pool:
@@ -304,7 +261,7 @@ def test_session_search_path_is_refused_behind_a_pooler_even_while_it_is_busy(
     assert (other.cross_tenant_reads, other.errors) == (0, 0)
     checks = {}
     for url in (through(postgres_server, pgbouncer, "session"), postgres_server.url(database)):
-        env = production_env(default_bake, url, PGSCHEMAS_SESSION_SEARCH_PATH="true")
+        env = plain_http_env(url, PGSCHEMAS_SESSION_SEARCH_PATH="true")
         checks[url] = manage(default_bake, env, "check", "--database", "default").returncode
     assert list(checks.values()) == [1, 0]  # a session pooler is refused too; direct is fine
 
@@ -313,7 +270,7 @@ def test_a_statement_that_cannot_carry_the_path_is_refused_behind_a_pooler_outsi
     default_bake, postgres_server, pgbouncer
 ):
     """A server-side cursor's DECLARE cannot carry SET LOCAL; a SET alone might run elsewhere."""
-    env = production_env(default_bake, through(postgres_server, pgbouncer, "transaction"))
+    env = plain_http_env(through(postgres_server, pgbouncer, "transaction"))
 
     result = manage(default_bake, env, "shell", "-v", "0", "-c", ITERATE_PROJECTS)
 
@@ -326,7 +283,7 @@ def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
 ):
     loads = {}
     for mode in ("session", "transaction"):
-        env = production_env(default_bake, through(postgres_server, pgbouncer, mode))
+        env = plain_http_env(through(postgres_server, pgbouncer, mode))
         with gunicorn(default_bake, env) as port:
             loads[mode] = hammer(port, REQUESTS, cookies)
 

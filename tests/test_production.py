@@ -24,31 +24,22 @@ from pathlib import Path
 import psycopg2
 import pytest
 import yaml
-from cookiecutter.main import cookiecutter
-from services import answers, free_port, log_in_members_code, member_cookies
-from test_bake import run_in
+from harness import (
+    ROOT,
+    answers,
+    free_port,
+    http_get,
+    log_in_members_code,
+    member_cookies,
+    production_env,
+    served,
+    stop,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "example.com"
 LOCAL_POSTGRES = ("127.0.0.1", 5432)
 TENANTS = ("acme", "globex")
-
-
-def wait_until(ready, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not come up within {timeout} s")
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def compose_command(service: str) -> list[str]:
@@ -72,8 +63,8 @@ def execute_outside_transactions(dsn: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("prod")))
+def project(default_bake) -> Path:
+    return default_bake
 
 
 @pytest.fixture(scope="module")
@@ -122,27 +113,18 @@ def media_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def env(postgres, redis_url, media_root) -> dict[str, str]:
-    variables = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    variables.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="production-test-" + "k" * 50,
-        DATABASE_URL=postgres[1],
-        REDIS_URL=redis_url,
-        MAILGUN_API_KEY="not-used-by-these-tests",
-        DJANGO_MEDIA_ROOT=str(media_root),
-    )
-    return variables
+    return production_env(postgres[1], REDIS_URL=redis_url, DJANGO_MEDIA_ROOT=str(media_root))
 
 
-def manage(project: Path, env: dict[str, str], *arguments: str) -> str:
-    result = run_in(project, "manage.py", *arguments, env=env)
+def manage_ok(project: Path, env: dict[str, str], *arguments: str) -> str:
+    result = manage_ok(project, env, *arguments)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
 def shell(project: Path, env: dict[str, str], code: str) -> str:
     """Run code in a fresh ``manage.py shell`` process with production settings."""
-    return manage(project, env, "shell", "--verbosity", "0", "-c", code)
+    return manage_ok(project, env, "shell", "--verbosity", "0", "-c", code)
 
 
 CREATE_TENANT = """
@@ -161,8 +143,8 @@ def deployed(project, env) -> Path:
     """Migrated, static files collected (as the Dockerfile does), two customers."""
     dockerfile = (project / "Dockerfile").read_text()
     assert "manage.py collectstatic --noinput" in dockerfile
-    manage(project, env, "migrateschema", "--noinput", "--verbosity", "0")
-    manage(project, env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage_ok(project, env, "migrateschema", "--noinput", "--verbosity", "0")
+    manage_ok(project, env, "collectstatic", "--noinput", "--verbosity", "0")
     for name in TENANTS:
         shell(project, env, CREATE_TENANT.format(name=name, domain=DOMAIN))
     return project
@@ -174,19 +156,9 @@ def cookies(deployed, env) -> dict[str, str]:
     return member_cookies(shell(deployed, env, log_in_members_code(TENANTS)))
 
 
-def get(port: int, host: str, path: str = "/", **headers: str) -> tuple[int, dict, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Host": host, **headers})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 def https_get(port: int, host: str, path: str = "/", **headers: str) -> tuple[int, dict, bytes]:
     """A request as the TLS-terminating proxy forwards it."""
-    return get(port, host, path, **{"X-Forwarded-Proto": "https", **headers})
+    return http_get(port, host, path, **{"X-Forwarded-Proto": "https", **headers})
 
 
 SERVERS = {
@@ -206,21 +178,11 @@ SERVERS = {
 def server(request, deployed, env, tmp_path_factory) -> Iterator[int]:
     """The port of a running server: gunicorn (WSGI) or gunicorn with uvicorn workers (ASGI)."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "log").open("w")
+    log = tmp_path_factory.mktemp("server") / "log"
     command = served_on(SERVERS[request.param](), port)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / command[0]), *command[1:]],
-        cwd=deployed,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(lambda: answers("127.0.0.1", port), f"{request.param} server")
+    executable = [str(Path(sys.executable).parent / command[0]), *command[1:]]
+    with served(executable, port, cwd=deployed, env=env, log=log, what=request.param) as port:
         yield port
-    finally:
-        stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +217,7 @@ def test_pages_of_www_the_blog_and_a_customer_answer(server, cookies):
 
 
 def test_plain_http_is_redirected_to_https(server):
-    status, headers, _ = get(server, DOMAIN)
+    status, headers, _ = http_get(server, DOMAIN)
 
     assert status == 301 and headers["Location"] == f"https://{DOMAIN}/"
 
@@ -312,7 +274,7 @@ def test_static_files_come_from_whitenoise_with_hashed_names_compressed(server):
 
 @pytest.mark.parametrize("host", ["10.20.30.40:8000", "unknown.test", DOMAIN])
 def test_healthz_answers_on_every_host(server, host):
-    status, _, body = get(server, host, "/healthz")  # plain HTTP, as a load balancer probes
+    status, _, body = http_get(server, host, "/healthz")  # plain HTTP, as a load balancer probes
 
     assert (status, body) == (200, b"ok\n")
 

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from services import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, free_port
 
 
 def get(port: int, host: str, path: str = "/") -> tuple[int, str]:

@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cookiecutter.main import cookiecutter
-from test_bake import run_in
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import run_in
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=tmp_path_factory.mktemp("tools")))
+def project(default_bake) -> Path:
+    return default_bake
 
 
 def run(project: Path, *command: str, **env: str) -> subprocess.CompletedProcess:
