@@ -4,6 +4,7 @@ time, and cannot be used to flood an inbox."""
 import statistics
 import time
 
+import django
 import pytest
 from celery import current_app
 from celery.contrib.testing.app import TestApp, setup_default_app
@@ -30,9 +31,10 @@ class MailProviderBackend(EmailBackend):
 @pytest.fixture
 def mail_provider(settings):
     backend = f"{__name__}.MailProviderBackend"
-    settings.EMAIL_BACKEND = backend
-    if hasattr(settings, "MAILERS"):  # Django 6.1
+    if django.VERSION >= (6, 1):  # EMAIL_BACKEND is deprecated there in favour of MAILERS
         settings.MAILERS = {"default": {"BACKEND": backend}}
+    else:
+        settings.EMAIL_BACKEND = backend
 
 
 @pytest.fixture
