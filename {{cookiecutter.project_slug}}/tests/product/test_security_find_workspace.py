@@ -4,6 +4,7 @@ time, and cannot be used to flood an inbox."""
 import statistics
 import time
 
+import django
 import pytest
 from celery.signals import after_task_publish
 from django.conf import settings
@@ -31,9 +32,10 @@ class MailProviderBackend(EmailBackend):
 @pytest.fixture
 def mail_provider(settings):
     backend = f"{__name__}.MailProviderBackend"
-    settings.EMAIL_BACKEND = backend
-    if hasattr(settings, "MAILERS"):  # Django 6.1
+    if django.VERSION >= (6, 1):  # EMAIL_BACKEND is deprecated there in favour of MAILERS
         settings.MAILERS = {"default": {"BACKEND": backend}}
+    else:
+        settings.EMAIL_BACKEND = backend
 
 
 @pytest.fixture
