@@ -50,7 +50,8 @@ from tenant_app.models import Project
 for name in {names!r}:
     tenant = Client.objects.create(schema_name=name, name=name.upper())
     Domain.objects.create(tenant=tenant, domain=f"{{name}}.{{settings.DOMAIN_NAME}}")
-    with tenant:
+    with tenant:  # the secret plan alone, without the projects a new workspace starts with
+        Project.objects.all().delete()
         Project.objects.create(name=f"{{name}} secret plan")
 """
 

@@ -30,6 +30,7 @@ from harness import (
     free_port,
     http_get,
     log_in_members_code,
+    manage,
     member_cookies,
     production_env,
     served,
@@ -117,7 +118,7 @@ def env(postgres, redis_url, media_root) -> dict[str, str]:
 
 
 def manage_ok(project: Path, env: dict[str, str], *arguments: str) -> str:
-    result = manage_ok(project, env, *arguments)
+    result = manage(project, env, *arguments)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -465,6 +466,7 @@ def test_tasks_run_in_the_tenant_they_were_sent_from_on_the_same_worker(deployed
 
 
 GONE_TENANT_TASK = """
+from config.celery_app import app  # the project's app: its broker and result backend
 from pgschemas.contrib.celery import run_in_every_tenant
 sent = run_in_every_tenant.apply_async(
     ["tenant_app.tasks.project_names"], headers={"pgschemas_schema": "gone"}
