@@ -40,10 +40,11 @@ OPTION_SETS: dict[str, dict[str, str]] = {
 SECRET_KEY = "template-tests-only-" + "k" * 50
 
 
-def bake(output_dir: Path, **answers: str) -> Path:
-    """The template baked into ``output_dir`` with ``answers`` (the defaults for the rest)."""
+def bake(output_dir: Path, *, template: Path = ROOT, **answers: str) -> Path:
+    """``template`` (this one) baked into ``output_dir`` with ``answers`` (the defaults for the
+    rest)."""
     return Path(
-        cookiecutter(str(ROOT), no_input=True, extra_context=answers, output_dir=output_dir)
+        cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=output_dir)
     )
 
 

@@ -4,6 +4,7 @@ git in temporary repositories (no tag needed: releases are commits of a copy of 
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,17 @@ def test_no_rendered_file_holds_a_secret_key(default_bake):
     assert 'SECRET_KEY = "test-only-' in (settings / "test.py").read_text()
     assert 'env.str("DJANGO_SECRET_KEY")' in (settings / "production.py").read_text()
     assert not (default_bake / ".env").exists()
+
+
+def test_changelog_entries_are_calver_releases_newest_first_with_after_update_steps():
+    entries = re.split(r"^## ", (ROOT / "CHANGELOG.md").read_text(), flags=re.MULTILINE)[1:]
+    versions = [entry.splitlines()[0] for entry in entries]
+    assert versions, "CHANGELOG.md has no release"
+    for version in versions:
+        assert re.fullmatch(r"20\d\d\.(?:[1-9]|1[0-2])\.\d+", version), version
+    assert versions == sorted(versions, key=lambda v: [int(n) for n in v.split(".")], reverse=True)
+    for version, entry in zip(versions, entries, strict=True):
+        assert "\n### After updating\n" in entry, f"{version} says nothing about after updating"
 
 
 # --- cruft create and update on a project a team has changed -----------------------------------
@@ -341,6 +353,35 @@ def test_after_resolving_the_conflict_cruft_check_passes_and_the_suite_passes(
     )
     assert made.returncode == 0, made.stdout + made.stderr
     assert_suite_passes(project, env, context="the updated project: ")
+
+
+def test_a_project_baked_with_cookiecutter_links_to_its_template_commit(tmp_path):
+    template = copy_template(tmp_path / "template")
+    release_1 = git(template, "rev-parse", "HEAD").strip()
+    answers_given = {"project_name": "Acme Cloud", "domain_name": "acme-cloud.io"}
+    project = bake(tmp_path / "out", template=template, **answers_given)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Baked with cookiecutter")
+
+    linked = cruft(
+        project,
+        "link",
+        str(template),
+        "--no-input",
+        "--checkout",
+        release_1,
+        "--extra-context",
+        json.dumps(answers_given),
+    )
+
+    assert linked.returncode == 0, linked.stdout + linked.stderr
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["commit"] == release_1
+    assert answers(state)["project_slug"] == "acme_cloud"
+    # The template at that commit renders exactly the project: nothing to tell apart.
+    diff = cruft(project, "diff", "--exit-code")
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert cruft(project, "check").returncode == 0
 
 
 # --- the generated weekly update job ------------------------------------------------------------

@@ -21,10 +21,17 @@ old_commit="$(recorded commit)"
 cruft update --skip-apply-ask
 # Files with conflict markers: both the template and the team changed the same lines.
 conflicts="$(git diff --name-only --diff-filter=U)"
+# Parts cruft could not merge at all (when the three-way merge cannot run): *.rej files.
+rejected="$(git ls-files --others --exclude-standard -- '*.rej')"
 git add --all  # marks them resolved, markers included, so that the job can commit them
-# uv.lock is in cruft's skip list: regenerate it from the merged pyproject.toml.
-uv lock
-git add uv.lock
+# uv.lock is in cruft's skip list: regenerate it from the merged pyproject.toml (which fails while
+# pyproject.toml holds conflict markers: then the pull request says so).
+if uv lock; then
+  git add uv.lock
+  relocked=yes
+else
+  relocked=no
+fi
 
 {
   echo "Updates this project from its template, $(recorded template),"
@@ -38,6 +45,17 @@ git add uv.lock
     echo "<<<<<<< markers):"
     echo
     while IFS= read -r path; do echo "- \`$path\`"; done <<<"$conflicts"
+  fi
+  if [ "$relocked" = no ]; then
+    echo
+    echo "\`uv lock\` failed: resolve the conflicts in pyproject.toml, then run \`uv lock\`."
+  fi
+  if [ -n "$rejected" ]; then
+    echo
+    echo "Changes of the template that could not be applied, to apply by hand (then delete the"
+    echo "files):"
+    echo
+    while IFS= read -r path; do echo "- \`$path\`"; done <<<"$rejected"
   fi
 } >"$body_file"
 echo "changed=true" >>"$output"
