@@ -482,3 +482,20 @@ def test_update_script_applies_the_release_relocks_and_lists_the_conflicts(tmp_p
     assert 'name = "pyyaml"' in lock  # the release's new dependency
     assert 'name = "tblib"' in lock  # the team's
     assert "changed by the release" not in lock  # regenerated, not merged
+
+
+def test_update_script_says_when_uv_lock_cannot_run(tmp_path):
+    behind = project_behind_its_template(tmp_path)
+    django = '"Django>=5.2,<6.2"'
+    edit(behind.project / "pyproject.toml", django, '"Django>=5.2,<6.1"')
+    commit_all(behind.project, "The team holds Django back")
+    edit(behind.template / PROJECT / "pyproject.toml", django, '"Django>=5.2,<6.3"')
+    commit_all(behind.template, "Release 3: the next Django")
+
+    result, output = run_update_script(behind.project, tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert output == "changed=true\n"
+    body = (tmp_path / "body.md").read_text()
+    assert "- `pyproject.toml`" in body
+    assert "`uv lock` failed: resolve the conflicts in pyproject.toml" in body
