@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import ROOT, assert_suite_passes, bake, project_env
+from harness import ROOT, assert_suite_passes, bake, manage, project_env
 
 PROJECT = "{{cookiecutter.project_slug}}"
 GIT_IDENTITY = {
@@ -344,13 +344,7 @@ def test_after_resolving_the_conflict_cruft_check_passes_and_the_suite_passes(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     env = project_env(DATABASE_URL=postgres_server.url("template_updates"))
-    made = subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    made = manage(project, env, "makemigrations", "--check", "--dry-run")
     assert made.returncode == 0, made.stdout + made.stderr
     assert_suite_passes(project, env, context="the updated project: ")
 
