@@ -1,41 +1,21 @@
 """Finish the generated project (run by cookiecutter with the project root as cwd).
 
-Sets a fresh secret key per settings file, resolves `include_blog` option blocks and removes the
-blog files when the blog is not wanted. Works offline: no network, no package installs, no git.
+Resolves `include_blog` option blocks and removes the blog files when the blog is not wanted.
+Works offline: no network, no package installs, no git. Writes nothing random: the same answers
+and template commit give byte-identical files, which `cruft update` relies on.
 """
 
 import os
 import re
-import secrets
 import shutil
-import string
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 INCLUDE_BLOG = "{{ cookiecutter.include_blog }}"
 
-SECRET_KEY_PLACEHOLDER = "!!!SET DJANGO_SECRET_KEY!!!"
-SECRET_KEY_FILES = ("config/settings/local.py", "config/settings/test.py")
-# Safe inside a double-quoted Python string and in django-environ values: no quotes, \ or $.
-SECRET_KEY_CHARS = string.ascii_letters + string.digits + "!#%&()*+,-./:;<=>?@[]^_{|}~"
 BLOG_PATHS = ("blog_app", "tests/product/test_blog.py")
 SKIPPED_DIRS = frozenset({".git", ".pgdata", "__pycache__"})
-
-
-def make_secret_key(length: int = 50) -> str:
-    """Return a random key drawn from SECRET_KEY_CHARS."""
-    return "".join(secrets.choice(SECRET_KEY_CHARS) for _ in range(length))
-
-
-def set_secret_keys(project_dir: Path, relative_paths: Iterable[str] = SECRET_KEY_FILES) -> None:
-    """Replace the placeholder in each existing file with its own new key."""
-    for relative_path in relative_paths:
-        path = project_dir / relative_path
-        if path.is_file():
-            text = path.read_bytes().decode("utf-8")
-            text = text.replace(SECRET_KEY_PLACEHOLDER, make_secret_key())
-            path.write_bytes(text.encode("utf-8"))
 
 
 def marker_re(option: str) -> re.Pattern[str]:
@@ -111,7 +91,6 @@ def finish_project(project_dir: Path, include_blog: bool) -> None:
     """Apply every post-generation step to the project in `project_dir`."""
     if not include_blog:
         remove_paths(project_dir, BLOG_PATHS)
-    set_secret_keys(project_dir)
     apply_option_blocks_to_tree(project_dir, "include_blog", keep=include_blog)
 
 

@@ -20,6 +20,7 @@ ORDER = (
     "test_tooling.py",
     "test_random_answers.py",
     "test_bake.py",
+    "test_updates.py",
     "test_run_command.py",
     "test_benchmarks.py",
     "test_pgbouncer.py",

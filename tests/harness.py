@@ -4,10 +4,12 @@ servers, HTTP requests with a Host header, the production environment, the Postg
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,10 +40,11 @@ OPTION_SETS: dict[str, dict[str, str]] = {
 SECRET_KEY = "template-tests-only-" + "k" * 50
 
 
-def bake(output_dir: Path, **answers: str) -> Path:
-    """The template baked into ``output_dir`` with ``answers`` (the defaults for the rest)."""
+def bake(output_dir: Path, *, template: Path = ROOT, **answers: str) -> Path:
+    """``template`` (this one) baked into ``output_dir`` with ``answers`` (the defaults for the
+    rest)."""
     return Path(
-        cookiecutter(str(ROOT), no_input=True, extra_context=answers, output_dir=output_dir)
+        cookiecutter(str(template), no_input=True, extra_context=answers, output_dir=output_dir)
     )
 
 
@@ -95,6 +98,23 @@ def run_in(
         text=True,
         timeout=timeout,
     )
+
+
+def assert_suite_passes(
+    project: Path, env: dict[str, str], context: str = "", junit_report: Path | None = None
+) -> str:
+    """Run the baked project's own suite; fail on any failure or skip; return its summary line."""
+    report = [f"--junitxml={junit_report}"] if junit_report else []
+    # Tests marked citus need a Citus cluster: tests/test_citus.py runs them.
+    pytest_args = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not citus", *report)
+    # Its temporary folders outside /tmp/pytest-of-<user>, which every pytest run on the machine
+    # prunes and chmods 0700 (the embedded server runs as another user).
+    with tempfile.TemporaryDirectory(prefix="baked-suite-") as basetemp:
+        result = run_in(project, *pytest_args, f"--basetemp={basetemp}/t", env=env)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, context + result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, context + summary
+    return summary
 
 
 def manage(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -6,12 +6,11 @@ embedded PostgreSQL; when DATABASE_URL is set, the default bake's suite runs aga
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from harness import OPTION_SETS, ROOT, project_env, run_in
+from harness import OPTION_SETS, ROOT, assert_suite_passes, project_env, run_in
 
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
 UNRENDERED = re.compile(
@@ -99,23 +98,6 @@ def test_the_baked_projects_own_suite_passes(baked, database, tmp_path):
     summary = assert_suite_passes(baked, project_env(**overrides), junit_report=report)
     print(f"{baked.name} on {database}: {summary}")
     assert len(passed_browser_tests(report)) >= 2, "the real-browser tests did not run and pass"
-
-
-def assert_suite_passes(
-    project: Path, env: dict[str, str], context: str = "", junit_report: Path | None = None
-) -> str:
-    """Run the baked project's own suite; fail on any failure or skip; return its summary line."""
-    report = [f"--junitxml={junit_report}"] if junit_report else []
-    # Tests marked citus need a Citus cluster: tests/test_citus.py runs them.
-    pytest_args = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not citus", *report)
-    # Its temporary folders outside /tmp/pytest-of-<user>, which every pytest run on the machine
-    # prunes and chmods 0700 (the embedded server runs as another user).
-    with tempfile.TemporaryDirectory(prefix="baked-suite-") as basetemp:
-        result = run_in(project, *pytest_args, f"--basetemp={basetemp}/t", env=env)
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    assert result.returncode == 0, context + result.stdout[-6000:] + result.stderr[-3000:]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, context + summary
-    return summary
 
 
 def passed_browser_tests(junit_report: Path) -> list[str]:

@@ -3,6 +3,7 @@
 import ast
 import importlib.util
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -249,7 +250,7 @@ def test_pre_gen_hook_renders_answers_with_quotes_and_backslashes_as_valid_pytho
     assert json.loads(rendered.ANSWERS_JSON) == answers
 
 
-# --- post_gen_project: secret keys -------------------------------------------------------------
+# --- post_gen_project: helpers ------------------------------------------------------------------
 
 
 def write(path: Path, text: str) -> Path:
@@ -259,43 +260,13 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-SETTINGS_TEXT = f'SECRET_KEY = env("DJANGO_SECRET_KEY", default="{post.SECRET_KEY_PLACEHOLDER}")\n'
-
-
-def secret_key_in(path: Path) -> str:
-    """Return the default= string literal of the settings line written by SETTINGS_TEXT."""
-    call = ast.parse(path.read_text(encoding="utf-8")).body[0].value  # type: ignore[attr-defined]
-    return ast.literal_eval(call.keywords[0].value)
-
-
-def test_make_secret_key_is_50_safe_characters() -> None:
-    key = post.make_secret_key()
-    assert len(key) == 50
-    assert set(key) <= set(post.SECRET_KEY_CHARS)
-    assert not set("\"'\\$`") & set(post.SECRET_KEY_CHARS)
-
-
-def test_set_secret_keys_replaces_placeholder_with_valid_python_string(tmp_path: Path) -> None:
-    local = write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
-    post.set_secret_keys(tmp_path)
-    assert post.SECRET_KEY_PLACEHOLDER not in local.read_text(encoding="utf-8")
-    key = secret_key_in(local)
-    assert len(key) == 50
-    assert set(key) <= set(post.SECRET_KEY_CHARS)
-
-
-def test_set_secret_keys_gives_each_file_its_own_key(tmp_path: Path) -> None:
-    local = write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
-    test = write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
-    post.set_secret_keys(tmp_path)
-    assert secret_key_in(local) != secret_key_in(test)
-
-
-def test_set_secret_keys_skips_missing_files(tmp_path: Path) -> None:
-    test = write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
-    post.set_secret_keys(tmp_path)
-    assert not (tmp_path / "config/settings/local.py").exists()
-    assert post.SECRET_KEY_PLACEHOLDER not in test.read_text(encoding="utf-8")
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 # --- post_gen_project: option blocks -----------------------------------------------------------
@@ -389,14 +360,14 @@ def test_option_blocks_in_tree_skip_binary_and_ignored_folders(tmp_path: Path) -
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A miniature generated project with blog files, markers and settings."""
-    write(tmp_path / "config/settings/base.py", HASH_BLOCKS)
-    write(tmp_path / "config/settings/local.py", SETTINGS_TEXT)
-    write(tmp_path / "config/settings/test.py", SETTINGS_TEXT)
-    write(tmp_path / "templates/base.html", HTML_BLOCKS)
-    write(tmp_path / "blog_app/models.py", "class Post: ...\n")
-    write(tmp_path / "tests/product/test_blog.py", "def test_post(): ...\n")
-    write(tmp_path / "tests/test_main.py", "def test_home(): ...\n")
-    return tmp_path
+    root = tmp_path / "project"
+    write(root / "config/settings/base.py", HASH_BLOCKS)
+    write(root / "config/settings/local.py", 'SECRET_KEY = "from .env"\n')
+    write(root / "templates/base.html", HTML_BLOCKS)
+    write(root / "blog_app/models.py", "class Post: ...\n")
+    write(root / "tests/product/test_blog.py", "def test_post(): ...\n")
+    write(root / "tests/test_main.py", "def test_home(): ...\n")
+    return root
 
 
 def test_finish_project_without_blog_removes_blog_files_and_blocks(project: Path) -> None:
@@ -406,7 +377,6 @@ def test_finish_project_without_blog_removes_blog_files_and_blocks(project: Path
     assert (project / "tests/test_main.py").exists()
     assert "blog" not in (project / "config/settings/base.py").read_text(encoding="utf-8")
     assert "blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
-    assert post.SECRET_KEY_PLACEHOLDER not in (project / "config/settings/local.py").read_text()
 
 
 def test_finish_project_with_blog_keeps_blog_and_drops_markers(project: Path) -> None:
@@ -417,6 +387,18 @@ def test_finish_project_with_blog_keeps_blog_and_drops_markers(project: Path) ->
     assert '"blog_app"' in base
     assert "include_blog" not in base
     assert "include_blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("include_blog", [True, False])
+def test_finish_project_gives_byte_identical_files_every_time(
+    project: Path, tmp_path: Path, include_blog: bool
+) -> None:
+    # cruft update diffs two renders: anything random would show up as a change to merge.
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    post.finish_project(project, include_blog=include_blog)
+    post.finish_project(copy, include_blog=include_blog)
+    assert tree_bytes(project) == tree_bytes(copy)
 
 
 def test_post_gen_main_reports_broken_marker_and_exits_1(
@@ -436,7 +418,7 @@ def test_post_gen_main_reports_broken_marker_and_exits_1(
 def test_post_gen_hook_renders_to_valid_python_with_the_answer(tmp_path: Path) -> None:
     rendered = render_hook("post_gen_project", {**VALID_ANSWERS, "include_blog": "n"}, tmp_path)
     assert rendered.INCLUDE_BLOG == "n"
-    assert rendered.SECRET_KEY_CHARS == post.SECRET_KEY_CHARS
+    assert rendered.BLOG_PATHS == post.BLOG_PATHS
 
 
 # --- real bakes stopped by the pre-gen hook ----------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.main import cookiecutter
-from harness import ROOT, project_env, run_in
-from test_bake import UNRENDERED, assert_suite_passes, text_files
+from harness import ROOT, assert_suite_passes, project_env, run_in
+from test_bake import UNRENDERED, text_files
 from test_hooks import pre
 
 SEED = int(os.environ.get("TEMPLATE_ANSWERS_SEED") or secrets.randbelow(2**32))

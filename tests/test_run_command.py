@@ -119,6 +119,10 @@ def test_run_serves_www_blog_and_the_demo_customer_and_can_run_again(site):
         if attempt == "second":
             assert "Reusing the project" in output
     assert wait_until_postgres_stopped(folder / "my_saas" / ".pgdata")
+    # Every process of both runs (commands, the autoreloader's two) used the key that the local
+    # settings made on first use in the project's .env.
+    dotenv = (folder / "my_saas" / ".env").read_text().splitlines()
+    assert len([line for line in dotenv if line.startswith("DJANGO_SECRET_KEY=")]) == 1
 
 
 @pytest.mark.skipif(os.name == "nt", reason="process groups and signals are POSIX")

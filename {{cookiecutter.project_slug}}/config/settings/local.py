@@ -3,15 +3,14 @@
 import django
 
 from config.database import database_settings
+from devtools.secret_key import development_secret_key
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, TENANTS, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="!!!SET DJANGO_SECRET_KEY!!!",  # random, written at bake time
-)
+# DJANGO_SECRET_KEY, else a key made on first use and kept in .env (git-ignored).
+SECRET_KEY = development_secret_key(BASE_DIR / ".env")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}

@@ -7,10 +7,8 @@ from config.database import database_settings
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="!!!SET DJANGO_SECRET_KEY!!!",  # random, written at bake time
-)
+# Fixed, so every bake and every test run is the same; it signs nothing outside the tests.
+SECRET_KEY = "test-only-insecure-key-never-use-outside-tests-0123456789abcdefghijklmnop"
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
