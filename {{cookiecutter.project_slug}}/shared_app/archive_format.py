@@ -11,8 +11,6 @@ import json
 import tarfile
 import tomllib
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -79,9 +77,8 @@ def write_archive(manifest: Manifest, folder: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-@contextmanager
-def unpacked(archive: Path, into: Path) -> Iterator[Manifest]:
-    """Extract ``archive`` into the empty folder ``into`` and check it; yield its manifest."""
+def unpack(archive: Path, into: Path) -> Manifest:
+    """Extract ``archive`` into the empty folder ``into``, check it and return its manifest."""
     try:
         with tarfile.open(archive, "r:gz") as tar:
             for member in tar:
@@ -90,7 +87,7 @@ def unpacked(archive: Path, into: Path) -> Iterator[Manifest]:
         raise ArchiveError(
             f"{archive} is not a readable archive (corrupt or truncated?): {error}"
         ) from error
-    yield _checked_manifest(into)
+    return _checked_manifest(into)
 
 
 def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) -> None:

@@ -11,7 +11,15 @@ from pgschemas.exceptions import SchemaNotFound
 from pgschemas.fleet.dumps import dump_schema
 from pgschemas.fleet.pgtools import server_version
 
-from .archive_format import DUMP, MEDIA, Manifest, project_identity, sha256_of, write_archive
+from .archive_format import (
+    DUMP,
+    MEDIA,
+    ArchiveError,
+    Manifest,
+    project_identity,
+    sha256_of,
+    write_archive,
+)
 from .models import Client
 
 CLIENT_FIELDS_NOT_EXPORTED = ("id", "schema_name")
@@ -35,6 +43,8 @@ def export_tenant(schema_name: str, out: Path) -> Manifest:
     client = Client.objects.filter(schema_name=schema_name).first()
     if client is None:
         raise SchemaNotFound(f"No tenant has the schema {schema_name!r}.")
+    if not out.parent.is_dir():
+        raise ArchiveError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as temporary:
         folder = Path(temporary)
         snapshot = dump_schema(schema_name, folder / DUMP)

@@ -23,7 +23,7 @@ from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.schema import NamedSchema
 
-from .archive_format import DUMP, MEDIA, ArchiveError, Manifest, unpacked
+from .archive_format import DUMP, MEDIA, ArchiveError, Manifest, unpack
 from .models import Client, Domain
 from .tenant_export import media_folder
 
@@ -38,22 +38,27 @@ def import_tenant(archive: Path, *, schema_name: str, domain: str) -> Client:
         Domain(domain=domain, is_primary=True).full_clean(exclude=["tenant"])
     except ValidationError as error:
         raise ArchiveError(" ".join(error.messages)) from None
+    if media_folder(schema_name).exists():
+        raise ArchiveError(
+            f"The media folder {media_folder(schema_name)} exists already (left by a deleted "
+            "tenant?): move it away or choose another schema name."
+        )
     with tempfile.TemporaryDirectory(prefix="import-") as temporary:
         folder = Path(temporary)
-        with unpacked(archive, folder) as manifest:
-            restore_checked(folder, manifest, schema_name)
-            try:
-                with transaction.atomic():
-                    client = Client(**_client_fields(manifest))
-                    client.schema_name = schema_name
-                    client.auto_create_schema = False  # restored above
-                    client.save()
-                    Domain.objects.create(tenant=client, domain=domain, is_primary=True)
-                    _copy_media(folder, media_folder(schema_name))
-            except BaseException:
-                drop_schema(schema_name)
-                shutil.rmtree(media_folder(schema_name), ignore_errors=True)
-                raise
+        manifest = unpack(archive, folder)
+        restore_checked(folder, manifest, schema_name)
+        try:
+            with transaction.atomic():
+                client = Client(**_client_fields(manifest))
+                client.schema_name = schema_name
+                client.auto_create_schema = False  # restored above
+                client.save()
+                Domain.objects.create(tenant=client, domain=domain, is_primary=True)
+                _copy_media(folder, media_folder(schema_name))
+        except BaseException:
+            drop_schema(schema_name)
+            shutil.rmtree(media_folder(schema_name), ignore_errors=True)
+            raise
     return client
 
 
@@ -73,21 +78,21 @@ def replace_tenant(archive: Path, *, schema_name: str) -> str:
             raise ArchiveError(f"Schema {name!r} exists already: try again in a second.")
     with tempfile.TemporaryDirectory(prefix="replace-") as temporary:
         folder = Path(temporary)
-        with unpacked(archive, folder) as manifest:
-            restore_checked(folder, manifest, fresh)
-            live_media, new_media = media_folder(schema_name), media_folder(fresh)
-            try:
-                _copy_media(folder, new_media)
-                swap_schemas(
-                    schema_name,
-                    fresh,
-                    kept,
-                    then=lambda: _swap_folders(live_media, new_media, media_folder(kept)),
-                )
-            except BaseException:
-                drop_schema(fresh)
-                shutil.rmtree(new_media, ignore_errors=True)
-                raise
+        manifest = unpack(archive, folder)
+        restore_checked(folder, manifest, fresh)
+        live_media, new_media = media_folder(schema_name), media_folder(fresh)
+        try:
+            _copy_media(folder, new_media)
+            swap_schemas(
+                schema_name,
+                fresh,
+                kept,
+                then=lambda: _swap_folders(live_media, new_media, media_folder(kept)),
+            )
+        except BaseException:
+            drop_schema(fresh)
+            shutil.rmtree(new_media, ignore_errors=True)
+            raise
     return kept
 
 

@@ -162,3 +162,20 @@ def test_a_reserved_or_taken_name_is_refused_before_anything_is_restored(
 
     assert schemas_like("fresh_copy") == []
     assert Client.objects.get(schema_name="acme").domains.count() == 1
+
+
+def test_a_media_folder_left_under_the_new_name_is_refused_and_kept(archive, settings):
+    leftover = Path(settings.MEDIA_ROOT) / "fresh_copy" / "keep.txt"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"someone's")
+
+    with pytest.raises(ArchiveError, match="media folder .* exists already"):
+        import_tenant(archive, schema_name="fresh_copy", domain="fresh.example.com")
+
+    assert leftover.read_bytes() == b"someone's"
+    assert schemas_like("fresh_copy") == []
+
+
+def test_exporting_into_a_missing_folder_is_a_clear_error(archived, tmp_path):
+    with pytest.raises(CommandError, match="the folder .*/missing does not exist"):
+        call_command("exporttenant", SOURCE, "-o", str(tmp_path / "missing" / "a.tar.gz"))
