@@ -243,6 +243,9 @@ PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 # S3.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# The owners' "Download all your data" archives, one folder per schema, kept a day; like
+# MEDIA_ROOT never served by the web server (the workspace sends them to its owners).
+WORKSPACE_EXPORTS_DIR = env.path("DJANGO_WORKSPACE_EXPORTS_DIR", default=BASE_DIR / "exports")
 MEDIA_SERVER = env.str("DJANGO_MEDIA_SERVER", default="django")
 MEDIA_INTERNAL_URL = env.str("DJANGO_MEDIA_INTERNAL_URL", default="/internal-media/")
 STORAGES = {
