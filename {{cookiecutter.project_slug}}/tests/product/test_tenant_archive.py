@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from shared_app.archive_format import ArchiveError
 from shared_app.models import Client, Domain
+from shared_app.tenant_export import export_tenant
 from shared_app.tenant_import import import_tenant
 
 from ..conftest import host
@@ -179,3 +181,25 @@ def test_a_media_folder_left_under_the_new_name_is_refused_and_kept(archive, set
 def test_exporting_into_a_missing_folder_is_a_clear_error(archived, tmp_path):
     with pytest.raises(CommandError, match="the folder .*/missing does not exist"):
         call_command("exporttenant", SOURCE, "-o", str(tmp_path / "missing" / "a.tar.gz"))
+
+
+def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
+    """The source schema taken back to tenant_app 0001 (0002 only creates these two tables)."""
+    _, made = archived
+    made.append("from_older")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE archived.tenant_app_invitation, archived.tenant_app_usedhandovertoken;"
+            "DELETE FROM archived.django_migrations "
+            "WHERE app = 'tenant_app' AND name = '0002_invitations'"
+        )
+    export_tenant(SOURCE, tmp_path / "older.tar.gz")
+
+    import_tenant(tmp_path / "older.tar.gz", schema_name="from_older", domain="old.example.com")
+
+    restored = table_rows("from_older")
+    assert restored["tenant_app_invitation"] == restored["tenant_app_usedhandovertoken"] == []
+    assert ("tenant_app", "0002_invitations") in {
+        (app, name) for _, app, name, _ in restored["django_migrations"]
+    }
+    assert restored["tenant_app_project"] == table_rows(SOURCE)["tenant_app_project"]
