@@ -69,11 +69,11 @@ def restore_schema(path: Path, *, original: str, target: str) -> None:
     quote_schema_name(target)
     args, env = connection_args()
     restore = [tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", str(path)]
-    psql = [tool("psql"), *args, "--no-psqlrc", "--quiet", "--single-transaction"]
+    psql = [tool("psql"), *args, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1"]
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         reader = subprocess.Popen(restore, stdout=subprocess.PIPE, stderr=restore_errors, env=env)
         writer = subprocess.Popen(
-            [*psql, "--set", "ON_ERROR_STOP=1", "--file", "-"],
+            [*psql, "--file", "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=psql_errors,
@@ -81,16 +81,23 @@ def restore_schema(path: Path, *, original: str, target: str) -> None:
         )
         assert reader.stdout is not None and writer.stdin is not None
         try:
+            # One transaction, committed only when pg_restore read the whole dump: a damaged
+            # dump gives pg_restore's SQL up to the damage, then an error.
+            writer.stdin.write(b"BEGIN;\n")
             _copy_renamed(reader.stdout, writer.stdin, original, target)
+            reader.stdout.close()
+            writer.stdin.write(b"COMMIT;\n" if reader.wait() == 0 else b"ROLLBACK;\n")
         except BrokenPipeError:
             pass  # psql stopped at an error: reported below
         finally:
+            reader.stdout.close()  # pg_restore, if still writing, stops too
             writer.stdin.close()
+        # psql's error first: pg_restore fails only because psql stopped reading.
         failures = [
             (name, errors)
             for name, process, errors in (
-                ("pg_restore", reader, restore_errors),
                 ("psql", writer, psql_errors),
+                ("pg_restore", reader, restore_errors),
             )
             if process.wait() != 0
         ]

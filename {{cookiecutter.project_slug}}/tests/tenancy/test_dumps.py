@@ -88,3 +88,26 @@ def test_a_failed_restore_leaves_no_schema_behind(committed_db, tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'dump_failed'")
         assert cursor.fetchone() is None
+
+
+def test_a_truncated_dump_is_refused_and_nothing_of_it_is_kept(committed_db, tmp_path):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE SCHEMA dump_src; CREATE TABLE dump_src.a (note text);"
+            "CREATE TABLE dump_src.b (note text);"
+            "INSERT INTO dump_src.a SELECT md5(n::text) FROM generate_series(1, 20000) n;"
+            "INSERT INTO dump_src.b SELECT md5(n::text) FROM generate_series(1, 20000) n;"
+        )
+    try:
+        dump_schema("dump_src", tmp_path / "dump")
+        whole = (tmp_path / "dump").read_bytes()
+        (tmp_path / "dump").write_bytes(whole[: len(whole) * 3 // 4])
+
+        with pytest.raises(DumpError, match="pg_restore"):
+            restore_schema(tmp_path / "dump", original="dump_src", target="dump_cut")
+    finally:
+        drop_schema("dump_src")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'dump_cut'")
+        assert cursor.fetchone() is None
