@@ -96,6 +96,20 @@ def replace_tenant(archive: Path, *, schema_name: str) -> str:
     return kept
 
 
+def replaced_schemas(schema_name: str | None = None) -> list[str]:
+    """The schemas kept by ``--replace`` (of the tenant ``schema_name``, or all), oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE starts_with(nspname, %s) "
+            "ORDER BY nspname",
+            [REPLACED_PREFIX],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    if schema_name is None:
+        return names
+    return [name for name in names if name.split("_", 3)[-1] == schema_name]
+
+
 def restore_checked(folder: Path, manifest: Manifest, schema_name: str) -> None:
     """The archive's schema as ``schema_name``, checked and migrated forward, or nothing."""
     newer = {tuple(key) for key in manifest.migrations} - expected_migrations()

@@ -17,7 +17,7 @@ from django.test import Client as HttpClient
 
 from shared_app.models import Client
 from shared_app.tenant_export import export_tenant
-from shared_app.tenant_import import replace_tenant
+from shared_app.tenant_import import replace_tenant, replaced_schemas
 from tenant_app.models import Project
 
 from ..conftest import TENANTS, fetch, host, secret_of
@@ -60,6 +60,7 @@ def test_replace_puts_back_every_row_sequence_and_file_and_keeps_the_old_schema(
     assert table_rows(kept) == changed_rows
     assert media_of(root, kept) == changed_files
     assert schemas_like(r"\_restoring\_%") == []
+    assert replaced_schemas(SOURCE) == [kept] and replaced_schemas("acme") == []
     assert Client.objects.get(schema_name=SOURCE).pk == tenant.pk  # the same customer row
     with tenant:
         http = HttpClient(headers={"host": host(SOURCE)})
