@@ -8,12 +8,14 @@ server; Redis is Debian's redis-server on a free port. Every process is stopped 
 
 import ast
 import http.client
+import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from collections import Counter
@@ -113,8 +115,20 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def env(postgres, redis_url, media_root) -> dict[str, str]:
-    return production_env(postgres[1], REDIS_URL=redis_url, DJANGO_MEDIA_ROOT=str(media_root))
+def exports_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="module")
+def env(postgres, redis_url, media_root, exports_dir) -> dict[str, str]:
+    return production_env(
+        postgres[1],
+        REDIS_URL=redis_url,
+        DJANGO_MEDIA_ROOT=str(media_root),
+        DJANGO_WORKSPACE_EXPORTS_DIR=str(exports_dir),
+        # E-mails (the data export's link) written to the worker's log, not sent to Mailgun.
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
 
 
 def manage_ok(project: Path, env: dict[str, str], *arguments: str) -> str:
@@ -484,3 +498,29 @@ def test_a_task_from_a_tenant_that_no_longer_exists_is_refused_not_run_in_public
 
     assert (state, error) == ("FAILURE", "TenantGone")
     assert message == "The tenant 'gone' no longer exists: its task is refused."
+
+
+EXPORT_TASK = """
+from django.contrib.auth import get_user_model
+from shared_app.models import Client
+from tenant_app.tasks import export_workspace_data
+with Client.objects.get(schema_name="acme"):
+    owner = get_user_model().objects.create(email="exporter@acme.test", role="owner")
+    print(export_workspace_data.delay(owner.pk).get(timeout=120))
+"""
+
+
+def test_the_data_export_task_runs_on_a_worker_and_mails_the_owner_a_link(
+    deployed, env, worker, exports_dir
+):
+    name = shell(deployed, env, EXPORT_TASK).strip()
+
+    with tarfile.open(exports_dir / "acme" / name) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["schema"] == "acme"
+    assert manifest["row_counts"]["tenant_app_project"] == 1  # the secret plan
+    wait_until(
+        lambda: f"acme.{DOMAIN}/settings/export/" in worker.read_text(),
+        "the e-mail with the download link in the worker's log",
+    )
+    assert "To: exporter@acme.test" in worker.read_text()

@@ -22,3 +22,13 @@ def database_settings(env: environ.Env, *, embedded_data_dir: Path | None) -> di
             "Set DATABASE_URL, e.g. postgres://user:password@db.example.com:5432/mysaas"
         )
     return {**database, "ENGINE": ENGINE}
+
+
+def client_programs_dir(env: environ.Env) -> str:
+    """``PGSCHEMAS_PG_BIN_DIR`` in development and tests: the embedded server's own pg_dump and
+    psql when it is the database, else the environment's setting (empty: ``PATH``)."""
+    if env.str("DATABASE_URL", default=""):
+        return env.str("PGSCHEMAS_PG_BIN_DIR", default="")
+    from devtools.devdb import embedded_bin_dir
+
+    return str(embedded_bin_dir())

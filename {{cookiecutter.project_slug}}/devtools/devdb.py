@@ -60,6 +60,11 @@ def embedded_database(data_dir: Path) -> dict[str, str | int]:
     return {"HOST": str(host), "PORT": info.port, "USER": "postgres", "NAME": "postgres"}
 
 
+def embedded_bin_dir() -> Path:
+    """The embedded server's own programs (pg_dump, pg_restore, psql), of its version."""
+    return Path(_import_library().__file__ or "").parent / "pginstall" / "bin"
+
+
 def _import_library() -> ModuleType:
     """Import the first installed library, without its warning about XDG_RUNTIME_DIR."""
     name = next((name for name in _LIBRARIES if importlib.util.find_spec(name)), None)

@@ -37,3 +37,8 @@ def citus_enabled() -> bool:
 def resolver_paths() -> tuple[str, ...]:
     """The resolvers that turn a request into a route, tried in order (the first match wins)."""
     return tuple(getattr(settings, "PGSCHEMAS_RESOLVERS", DEFAULT_RESOLVERS))
+
+
+def pg_bin_dir() -> str:
+    """Where pg_dump, pg_restore and psql are; empty: found on ``PATH``."""
+    return str(getattr(settings, "PGSCHEMAS_PG_BIN_DIR", "") or "")

@@ -15,3 +15,7 @@ class SchemaNotFound(TenancyError):
 
 class CitusError(TenancyError):
     """A Citus operation cannot run on this database or with these arguments."""
+
+
+class DumpError(TenancyError):
+    """Dumping or restoring a schema with PostgreSQL's client tools failed; nothing was kept."""

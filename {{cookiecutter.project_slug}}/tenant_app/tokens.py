@@ -1,8 +1,10 @@
-"""Signed links that carry a person into one workspace: the sign-up hand-over and invitations.
+"""Signed links that carry a person into one workspace: the sign-up hand-over, invitations and
+the download of the workspace's data export.
 
 Each payload names its workspace's schema, so a link made for one workspace is refused by every
 other. Hand-over tokens live a minute and are single-use (UsedHandoverToken; its rows older than
-a minute are deleted at the next hand-over); an invitation is used up once accepted.
+a minute are deleted at the next hand-over); an invitation is used up once accepted; a download
+link lives a day and its view also wants an owner of the workspace.
 """
 
 import secrets
@@ -21,6 +23,8 @@ HANDOVER_SALT = "tenant_app.handover"
 HANDOVER_MAX_AGE = 60  # seconds
 INVITATION_SALT = "tenant_app.invitation"
 INVITATION_MAX_AGE = 7 * 24 * 3600
+EXPORT_SALT = "tenant_app.data_export"
+EXPORT_MAX_AGE = 24 * 3600
 
 
 class InvalidToken(Exception):
@@ -66,3 +70,12 @@ def make_invitation_token(workspace: Schema, invitation_id: int) -> str:
 def invitation_id_from_token(token: str, workspace: Schema) -> int:
     payload = _load(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE, workspace=workspace)
     return payload["invitation"]
+
+
+def make_export_token(workspace: Schema, file_name: str) -> str:
+    return signing.dumps({"schema": workspace.schema_name, "file": file_name}, salt=EXPORT_SALT)
+
+
+def export_file_from_token(token: str, workspace: Schema) -> str:
+    payload = _load(token, salt=EXPORT_SALT, max_age=EXPORT_MAX_AGE, workspace=workspace)
+    return payload["file"]

@@ -18,6 +18,8 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("settings/export/", views.request_data_export, name="request_data_export"),
+    path("settings/export/<str:token>/", views.download_data_export, name="download_data_export"),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

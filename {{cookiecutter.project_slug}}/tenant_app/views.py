@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.forms import modelform_factory
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -19,12 +19,15 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
 from pgschemas.contrib.media import media_response
+from shared_app.data_exports import exported_file
 
 from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
 from .models import Invitation, Project
+from .tasks import export_workspace_data
 from .tokens import (
     InvalidToken,
+    export_file_from_token,
     invitation_id_from_token,
     make_invitation_token,
     redeem_handover_token,
@@ -150,6 +153,32 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
             return redirect("workspace_settings")
     domains = request.tenant.domains.order_by("-is_primary", "domain")
     return render(request, "tenant_app/settings.html", {"form": form, "domains": domains})
+
+
+@login_required
+@require_POST
+def request_data_export(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    export_workspace_data.delay(request.user.pk)
+    messages.success(
+        request, "Your export has started: we will e-mail you a download link when it is ready."
+    )
+    return redirect("workspace_settings")
+
+
+@login_required
+@require_safe
+def download_data_export(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The archive named by a link of this workspace, to its owners only."""
+    owner_required(request)
+    try:
+        name = export_file_from_token(token, request.tenant)
+    except InvalidToken as error:
+        return link_refused(request, error)
+    path = exported_file(request.tenant.schema_name, name)
+    if path is None:
+        raise Http404("This export is no longer kept: ask for a new one in the settings.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
 def link_refused(request: HttpRequest, error: InvalidToken) -> HttpResponse:

@@ -7,6 +7,8 @@ themselves.
 """
 
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,6 +39,16 @@ def host(name: str) -> str:
 
 def secret_of(schema_name: str) -> str:
     return f"{schema_name} secret plan"
+
+
+def fetch(url: str, hostname: str, cookie: str = "") -> tuple[int, str]:
+    """GET ``url`` with the Host header ``hostname``: (status, body), errors included."""
+    request = urllib.request.Request(url, headers={"Host": hostname, "Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 @contextmanager

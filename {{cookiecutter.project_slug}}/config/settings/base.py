@@ -157,6 +157,11 @@ PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", defau
 # refused at connection (pgschemas.E005).
 PGSCHEMAS_SESSION_SEARCH_PATH = env.bool("PGSCHEMAS_SESSION_SEARCH_PATH", default=False)
 
+# Where pg_dump, pg_restore and psql are (exporttenant, importtenant): empty finds them on PATH;
+# they must be at least as new as the server. Development and tests on the embedded server use
+# its own binaries (config/database.py).
+PGSCHEMAS_PG_BIN_DIR = env.str("PGSCHEMAS_PG_BIN_DIR", default="")
+
 # Customers sign up on www and get the sub-domain <name>.TENANT_DOMAIN_SUFFIX (local: localhost).
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default=DOMAIN_NAME)
 # Sub-domains nobody may sign up for, besides every static tenant's name and sub-domains: names a
@@ -238,6 +243,9 @@ PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
 # S3.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# The owners' "Download all your data" archives, one folder per schema, kept a day; like
+# MEDIA_ROOT never served by the web server (the workspace sends them to its owners).
+WORKSPACE_EXPORTS_DIR = env.path("DJANGO_WORKSPACE_EXPORTS_DIR", default=BASE_DIR / "exports")
 MEDIA_SERVER = env.str("DJANGO_MEDIA_SERVER", default="django")
 MEDIA_INTERNAL_URL = env.str("DJANGO_MEDIA_INTERNAL_URL", default="/internal-media/")
 STORAGES = {

@@ -2,7 +2,7 @@
 
 import django
 
-from config.database import database_settings
+from config.database import client_programs_dir, database_settings
 from devtools.secret_key import development_secret_key
 
 from .base import *  # noqa: F403
@@ -14,6 +14,7 @@ SECRET_KEY = development_secret_key(BASE_DIR / ".env")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
+PGSCHEMAS_PG_BIN_DIR = client_programs_dir(env)
 
 # http://localhost:8000/ is www; a Domain row "<name>.localhost" routes to that customer.
 TENANTS["www"]["DOMAINS"] = [*TENANTS["www"]["DOMAINS"], "localhost", "127.0.0.1"]

@@ -2,7 +2,7 @@
 
 import django
 
-from config.database import database_settings
+from config.database import client_programs_dir, database_settings
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
@@ -12,6 +12,7 @@ SECRET_KEY = "test-only-insecure-key-never-use-outside-tests-0123456789abcdefghi
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
+PGSCHEMAS_PG_BIN_DIR = client_programs_dir(env)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # links to workspaces: http://acme.example.com/

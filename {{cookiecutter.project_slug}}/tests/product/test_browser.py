@@ -274,3 +274,31 @@ def test_a_second_customer_cannot_reach_the_first_by_url_or_by_host(site, browse
     page.goto(site.workspace(first))
     camera.shoot(page, "other-workspace-with-own-cookie")
     assert "/accounts/login/" in page.url and "First's secret plan" not in page.content()
+
+
+def test_an_owner_downloads_all_the_workspace_data_from_the_emailed_link(
+    site, browser, camera, settings, tmp_path
+):
+    settings.WORKSPACE_EXPORTS_DIR = tmp_path / "exports"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    subdomain = unique("exp")
+    page = browser.new_page()
+    sign_up(page, site, camera, subdomain, "owner@example.com")
+
+    page.get_by_role("link", name="Settings").click()
+    camera.shoot(page, "settings")
+    page.get_by_role("button", name="Download all your data").click()
+    page.wait_for_url(site.workspace(subdomain, "/settings/"))
+    camera.shoot(page, "export-started")
+    assert page.get_by_text("Your export has started").is_visible()
+    link = re.search(r"http://\S+/settings/export/\S+/", mail.outbox[-1].body).group(0)
+    with page.expect_download() as download:
+        page.evaluate("url => { window.location.href = url; }", link)
+    archive = download.value
+    assert archive.suggested_filename.startswith(f"{subdomain}-")
+    assert archive.suggested_filename.endswith(".tar.gz")
+
+    stranger = browser.new_context().new_page()  # not logged in to this workspace
+    stranger.goto(link)
+    camera.shoot(stranger, "link-without-login")
+    assert "/accounts/login/" in stranger.url

@@ -1,8 +1,6 @@
 """A tenant never sees another tenant's rows, users or sessions, also under concurrency."""
 
 import threading
-import urllib.error
-import urllib.request
 from collections import Counter
 
 import pytest
@@ -15,7 +13,7 @@ from pgschemas.schema import StaticSchema
 from shared_app.models import Client
 from tenant_app.models import Project
 
-from ..conftest import TENANTS, host, secret_of
+from ..conftest import TENANTS, fetch, host, secret_of
 from ..factories import PASSWORD, ProjectFactory, UserFactory
 
 
@@ -71,15 +69,6 @@ def test_customers_are_managed_on_www_never_from_a_tenants_admin(client, acme):
 
     assert from_tenant.status_code == 404
     assert from_www.status_code == 200 and b"Acme" in from_www.content
-
-
-def fetch(url: str, hostname: str, cookie: str = "") -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Host": hostname, "Cookie": cookie})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""Fixtures of the product's tests: a customer to export (committed: pg_dump reads it on a
+connection of its own) and its archive."""
+
+from pathlib import Path
+
+import pytest
+
+from pgschemas.fleet.provisioning import drop_schema
+from shared_app.models import Client
+from shared_app.tenant_export import export_tenant
+
+from ..conftest import host
+from ..factories import ClientFactory, DomainFactory
+from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
+
+
+@pytest.fixture
+def archived(committed_db, settings, tmp_path):
+    """The tenant ``archived`` with rows in every table and two media files."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    tenant = ClientFactory(schema_name=SOURCE, name="Archived Inc")
+    DomainFactory(tenant=tenant, domain=host(SOURCE))
+    fill_every_table(tenant)
+    for name, data in MEDIA_FILES.items():
+        path = tmp_path / "media" / SOURCE / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    made = [SOURCE]
+    yield tenant, made
+    for schema_name in made:
+        Client.objects.filter(schema_name=schema_name).delete()
+        drop_schema(schema_name)
+    for leftover in schemas_like(r"\_re%"):
+        drop_schema(leftover)
+
+
+@pytest.fixture
+def archive(archived, tmp_path) -> Path:
+    path = tmp_path / "archived.tar.gz"
+    export_tenant(SOURCE, path)
+    return path
