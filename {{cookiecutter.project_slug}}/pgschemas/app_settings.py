@@ -37,3 +37,23 @@ def citus_enabled() -> bool:
 def resolver_paths() -> tuple[str, ...]:
     """The resolvers that turn a request into a route, tried in order (the first match wins)."""
     return tuple(getattr(settings, "PGSCHEMAS_RESOLVERS", DEFAULT_RESOLVERS))
+
+
+def status_contact() -> str:
+    """Whom the page of a suspended or deleted workspace tells its visitors to contact."""
+    return str(getattr(settings, "PGSCHEMAS_STATUS_CONTACT", ""))
+
+
+def maintenance_retry_after() -> int:
+    """Seconds a workspace under maintenance tells clients to wait (``Retry-After``)."""
+    return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_RETRY_AFTER", 300))
+
+
+def maintenance_bypass_seconds() -> int:
+    """How long an operator's maintenance bypass link (and its cookie) stays valid."""
+    return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", 3600))
+
+
+def deletion_retention_days() -> int:
+    """Days a deleted tenant's data is kept (pending deletion) before it may be purged."""
+    return int(getattr(settings, "PGSCHEMAS_DELETION_RETENTION_DAYS", 30))

@@ -13,14 +13,22 @@ class DomainInline(admin.TabularInline):
     extra = 1
 
 
+# Changed only through shared_app.lifecycle, which records who, when and why.
+LIFECYCLE_FIELDS = ("status", "status_changed_at", "status_reason", "status_changed_by")
+
+
 @admin.register(Client, site=operator_admin)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "schema_name", "on_trial", "paid_until", "created_on")
+    list_display = ("name", "schema_name", "status", "on_trial", "paid_until", "created_on")
+    list_filter = ("status",)
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return ("schema_name",) if obj is not None else ()
+        return (*LIFECYCLE_FIELDS, "purge_after", "schema_name") if obj is not None else ()
+
+    def get_exclude(self, request, obj=None):
+        return None if obj is not None else (*LIFECYCLE_FIELDS, "purge_after")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Show a schema that could not be created as a form error, not a 500.

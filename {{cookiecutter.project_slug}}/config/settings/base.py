@@ -151,6 +151,14 @@ PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
 # Connections a refill uses at once when several spares are missing (each makes one schema).
 PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", default=2)
 
+# Lifecycle of a workspace (docs/operations.md). Its state is enforced by routing: suspended 403,
+# maintenance 503 (Retry-After; operators pass with a signed bypass link), pending deletion 410.
+PGSCHEMAS_STATUS_CONTACT = env.str("PGSCHEMAS_STATUS_CONTACT", default=f"support@{DOMAIN_NAME}")
+PGSCHEMAS_MAINTENANCE_RETRY_AFTER = env.int("PGSCHEMAS_MAINTENANCE_RETRY_AFTER", default=300)
+PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS = env.int("PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", default=3600)
+# A deleted workspace is kept this many days, then `manage.py purgetenants` erases it.
+PGSCHEMAS_DELETION_RETENTION_DAYS = env.int("PGSCHEMAS_DELETION_RETENTION_DAYS", default=30)
+
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
 # (slightly cheaper): only for a direct connection to PostgreSQL; a pooler, in any mode, is then
