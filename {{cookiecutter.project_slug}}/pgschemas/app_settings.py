@@ -57,3 +57,9 @@ def maintenance_bypass_seconds() -> int:
 def deletion_retention_days() -> int:
     """Days a deleted tenant's data is kept (pending deletion) before it may be purged."""
     return int(getattr(settings, "PGSCHEMAS_DELETION_RETENTION_DAYS", 30))
+
+
+def purge_export() -> str:
+    """Dotted path of a callable given each workspace before it is purged (e.g. to archive it);
+    empty: none."""
+    return str(getattr(settings, "PGSCHEMAS_PURGE_EXPORT", ""))

@@ -18,6 +18,7 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("settings/delete/", views.delete_workspace, name="delete_workspace"),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

@@ -158,6 +158,8 @@ PGSCHEMAS_MAINTENANCE_RETRY_AFTER = env.int("PGSCHEMAS_MAINTENANCE_RETRY_AFTER",
 PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS = env.int("PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", default=3600)
 # A deleted workspace is kept this many days, then `manage.py purgetenants` erases it.
 PGSCHEMAS_DELETION_RETENTION_DAYS = env.int("PGSCHEMAS_DELETION_RETENTION_DAYS", default=30)
+# Dotted path of a callable given each workspace before the purge erases it (e.g. to archive it).
+PGSCHEMAS_PURGE_EXPORT = env.str("PGSCHEMAS_PURGE_EXPORT", default="")
 
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
@@ -291,3 +293,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
+# Periodic tasks (the beat process): erase the workspaces whose retention has ended, hourly.
+CELERY_BEAT_SCHEDULE = {
+    "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
+}

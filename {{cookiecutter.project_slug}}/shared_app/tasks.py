@@ -1,0 +1,11 @@
+"""Periodic work on the workspaces, run by beat in public (CELERY_BEAT_SCHEDULE)."""
+
+from config.celery_app import app
+
+from .purge import purge_due_tenants
+
+
+@app.task(name="shared_app.purge_tenants")
+def purge_tenants() -> list[str]:
+    """Erase the workspaces whose retention has ended; their schema names."""
+    return purge_due_tenants()
