@@ -63,3 +63,8 @@ def purge_export() -> str:
     """Dotted path of a callable given each workspace before it is purged (e.g. to archive it);
     empty: none."""
     return str(getattr(settings, "PGSCHEMAS_PURGE_EXPORT", ""))
+
+
+def old_domain_redirect_days() -> int:
+    """Days a renamed tenant's former domain redirects to the new one (and stays reserved)."""
+    return int(getattr(settings, "PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", 90))

@@ -142,6 +142,8 @@ class DomainMixin(models.Model):
         get_tenants_config().tenant_model, on_delete=models.CASCADE, related_name="domains"
     )
     is_primary = models.BooleanField(default=False)
+    # A former domain (the tenant was renamed): redirects to the primary domain until then.
+    redirect_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -3,9 +3,16 @@
 from config.celery_app import app
 
 from .purge import purge_due_tenants
+from .renaming import forget_expired_redirects
 
 
 @app.task(name="shared_app.purge_tenants")
 def purge_tenants() -> list[str]:
     """Erase the workspaces whose retention has ended; their schema names."""
     return purge_due_tenants()
+
+
+@app.task(name="shared_app.forget_expired_redirects")
+def forget_old_domains() -> int:
+    """Free the former domains of renamed workspaces whose redirect period has ended."""
+    return forget_expired_redirects()

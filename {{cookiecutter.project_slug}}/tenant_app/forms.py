@@ -61,3 +61,11 @@ class DeleteWorkspaceForm(forms.Form):
         if typed != self.workspace_name:
             raise ValidationError(f"Type “{self.workspace_name}” exactly to confirm.")
         return typed
+
+
+class RenameWorkspaceForm(forms.Form):
+    subdomain = forms.CharField(
+        label="New sub-domain",
+        max_length=63,
+        help_text="The old address keeps redirecting here for a while.",
+    )

@@ -2,7 +2,6 @@
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
 from allauth.core import ratelimit
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
-from pgschemas import app_settings
 from pgschemas.contrib.media import media_response
-from shared_app import lifecycle
 
-from .forms import AcceptInvitationForm, DeleteWorkspaceForm, InvitationForm, ProjectForm
+from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
 from .models import Invitation, Project
 from .tokens import (
@@ -136,59 +132,6 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """An uploaded file of this workspace, to its members only: sessions are per workspace."""
     return media_response(name)
-
-
-def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
-    # The tenant model (shared_app.Client) comes with the request: this app does not import it.
-    return modelform_factory(
-        type(request.tenant), fields=["name"], labels={"name": "Workspace name"}
-    )
-
-
-def settings_page(
-    request: HttpRequest,
-    form: forms.ModelForm,
-    delete_form: DeleteWorkspaceForm,
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "delete_form": delete_form,
-        "domains": request.tenant.domains.order_by("-is_primary", "domain"),
-        "retention_days": app_settings.deletion_retention_days(),
-    }
-    return render(request, "tenant_app/settings.html", context, status=status)
-
-
-@login_required
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    form = name_form_class(request)(request.POST or None, instance=request.tenant)
-    if request.method == "POST":
-        owner_required(request)
-        if form.is_valid():
-            form.save()
-            messages.success(request, "Settings saved.")
-            return redirect("workspace_settings")
-    return settings_page(request, form, DeleteWorkspaceForm(request.tenant.name))
-
-
-@login_required
-@require_POST
-def delete_workspace(request: HttpRequest) -> HttpResponse:
-    """The owner closes the workspace: it answers 410 at once, and is erased after the
-    retention period unless an operator cancels the deletion."""
-    owner_required(request)
-    form = DeleteWorkspaceForm(request.tenant.name, request.POST)
-    if form.is_valid():
-        reason = form.cleaned_data["reason"] or "Deleted by its owner in the workspace settings."
-        try:
-            lifecycle.delete(request.tenant, by=f"owner {request.user.email}", reason=reason)
-        except lifecycle.ActionRefused as error:
-            form.add_error(None, str(error))
-        else:
-            return redirect("dashboard")  # now the page saying when the data will be erased
-    name_form = name_form_class(request)(instance=request.tenant)
-    return settings_page(request, name_form, form, status=400)
 
 
 def link_refused(request: HttpRequest, error: InvalidToken) -> HttpResponse:

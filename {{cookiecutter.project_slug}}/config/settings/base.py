@@ -160,6 +160,8 @@ PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS = env.int("PGSCHEMAS_MAINTENANCE_BYPASS_SEC
 PGSCHEMAS_DELETION_RETENTION_DAYS = env.int("PGSCHEMAS_DELETION_RETENTION_DAYS", default=30)
 # Dotted path of a callable given each workspace before the purge erases it (e.g. to archive it).
 PGSCHEMAS_PURGE_EXPORT = env.str("PGSCHEMAS_PURGE_EXPORT", default="")
+# A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
+PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
 
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
@@ -293,7 +295,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
-# Periodic tasks (the beat process): erase the workspaces whose retention has ended, hourly.
+# Periodic tasks (the beat process), hourly: erase the workspaces whose retention has ended; free
+# renamed workspaces' former domains whose redirect period has ended.
 CELERY_BEAT_SCHEDULE = {
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
+    "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
 }

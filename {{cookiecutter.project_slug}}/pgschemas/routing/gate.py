@@ -1,10 +1,12 @@
-"""A tenant that is not active is answered here, before any of its code runs.
+"""A tenant that is not active, or a tenant's former domain, is answered here, before any of its
+code runs.
 
 The middleware calls ``refusal(request, route)`` after routing. The state comes with the route's
 tenant (the host map's entry): no query. Suspended: 403; maintenance: 503 with ``Retry-After``,
 except for a holder of a maintenance bypass; pending deletion: 410. The pages are templates the
 project owns (``pgschemas/<status>.html``), rendered without the request: no session, no user,
-nothing of the tenant but its host and dates.
+nothing of the tenant but its host and dates. A former domain (``Route.moved_to``, a renamed
+tenant's old host) answers 301 to the same path on the new one.
 
 The maintenance bypass is a signed link (``bypass_link_path``) that sets a cookie on the
 tenant's host. Both name the tenant's schema and the moment its maintenance began, and expire:
@@ -15,7 +17,13 @@ import time
 from datetime import datetime
 
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 
 from .. import app_settings
@@ -30,7 +38,10 @@ REFUSED_WITH = {Status.SUSPENDED: 403, Status.MAINTENANCE: 503, Status.PENDING_D
 
 
 def refusal(request: HttpRequest, route: Route) -> HttpResponse | None:
-    """The response for a tenant that is not active, or None to serve the request."""
+    """The response for a former domain or a tenant that is not active, or None to serve the
+    request."""
+    if route.moved_to is not None:
+        return moved(request, route.moved_to)
     tenant = route.schema
     if tenant.status not in REFUSED_WITH:
         return None
@@ -40,6 +51,14 @@ def refusal(request: HttpRequest, route: Route) -> HttpResponse | None:
         if bypass_valid(request.COOKIES.get(BYPASS_COOKIE, ""), tenant):
             return None
     return status_page(request, tenant)
+
+
+def moved(request: HttpRequest, host: str) -> HttpResponse:
+    """301 to the same path and query on the host that now serves the tenant (the port of the
+    Host header kept)."""
+    port = split_domain_port(request.get_host())[1]
+    netloc = f"{host}:{port}" if port else host
+    return HttpResponsePermanentRedirect(f"{request.scheme}://{netloc}{request.get_full_path()}")
 
 
 def status_page(request: HttpRequest, tenant: Schema) -> HttpResponse:
