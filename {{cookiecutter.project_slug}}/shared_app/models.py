@@ -92,3 +92,19 @@ class OperatorAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.schema_name} by {self.actor}"
+
+
+class TenantStats(models.Model):
+    """Figures of one workspace for the operator console, gathered by a periodic task
+    (shared_app.stats) so that listing thousands of workspaces reads no schema."""
+
+    tenant = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    members = models.PositiveIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    last_activity = models.DateTimeField(null=True, blank=True)
+    gathered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"stats of {self.tenant_id}"

@@ -4,6 +4,7 @@ from config.celery_app import app
 
 from .purge import purge_due_tenants
 from .renaming import forget_expired_redirects
+from .stats import gather_stats
 
 
 @app.task(name="shared_app.purge_tenants")
@@ -16,3 +17,9 @@ def purge_tenants() -> list[str]:
 def forget_old_domains() -> int:
     """Free the former domains of renamed workspaces whose redirect period has ended."""
     return forget_expired_redirects()
+
+
+@app.task(name="shared_app.gather_stats")
+def gather_tenant_stats() -> int:
+    """Refresh the figures the operator console lists (members, size, last activity)."""
+    return gather_stats()

@@ -296,8 +296,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
 # Periodic tasks (the beat process), hourly: erase the workspaces whose retention has ended; free
-# renamed workspaces' former domains whose redirect period has ended.
+# renamed workspaces' former domains whose redirect period has ended; gather the figures the
+# operator console lists.
 CELERY_BEAT_SCHEDULE = {
+    "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
 }
