@@ -47,10 +47,6 @@ class LifecycleFields(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_active(self) -> bool:
-        return self.status == Status.ACTIVE
-
 
 class TenantMixin(Schema, LifecycleFields):
     """A dynamic tenant: saving a new one creates and migrates its schema, all or nothing.

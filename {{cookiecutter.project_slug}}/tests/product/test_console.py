@@ -165,3 +165,12 @@ def test_gathering_counts_members_size_and_last_activity(acme):
     assert gather_stats() >= 2
     stats = TenantStats.objects.get(tenant=acme)
     assert stats.members == 2 and stats.size_bytes > 0 and stats.last_activity is not None
+
+
+def test_gathering_skips_the_last_activity_of_a_workspace_without_a_schema(acme):
+    many_workspaces(1)  # a row without a schema
+
+    gather_stats()
+
+    stats = TenantStats.objects.get(tenant__schema_name="bulk0")
+    assert (stats.size_bytes, stats.last_activity) == (0, None)
