@@ -20,6 +20,9 @@ from pgschemas.states import Status
 from .models import Client, OperatorAction
 
 MAX_REASON = 2000
+MAX_ACTOR = 254  # "owner " + the longest e-mail address is cut, never refused by the database
+STATUS_FIELDS = ("status", "status_changed_at", "status_changed_by", "status_reason", "purge_after")
+SERVED = frozenset({Status.ACTIVE, Status.SUSPENDED, Status.MAINTENANCE})  # not yet deleted
 
 
 class ActionRefused(Exception):
@@ -65,7 +68,7 @@ def record(
         tenant=tenant,
         schema_name=tenant.schema_name,
         action=action,
-        actor=by,
+        actor=by[:MAX_ACTOR],
         reason=clean_reason(reason),
         details=details,
     )
@@ -92,7 +95,7 @@ def change_status(
         before = locked.status
         locked.status = to
         locked.status_changed_at = timezone.now()
-        locked.status_changed_by = by
+        locked.status_changed_by = by[:MAX_ACTOR]
         locked.status_reason = reason
         locked.purge_after = purge_after
         locked.save(update_fields=[*STATUS_FIELDS])
@@ -103,10 +106,6 @@ def change_status(
     for name in STATUS_FIELDS:
         setattr(tenant, name, getattr(locked, name))
     return done
-
-
-STATUS_FIELDS = ("status", "status_changed_at", "status_changed_by", "status_reason", "purge_after")
-SERVED = frozenset({Status.ACTIVE, Status.SUSPENDED, Status.MAINTENANCE})
 
 
 def _transition(

@@ -50,6 +50,15 @@ def test_suspending_records_who_when_what_and_why(acme):
     assert timezone.now() - record.at < timedelta(minutes=1)
 
 
+def test_the_longest_actor_is_cut_to_fit_not_refused(acme):
+    by = "owner " + "a" * 240 + "@example.com"
+
+    lifecycle.suspend(acme, by=by, reason="unpaid")
+
+    assert OperatorAction.objects.get().actor == by[:254]
+    assert Client.objects.get(pk=acme.pk).status_changed_by == by[:254]
+
+
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_an_action_without_a_reason_is_refused_and_changes_nothing(acme, reason):
     with pytest.raises(lifecycle.ActionRefused, match="Give a reason"):
