@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
+from shared_app.forms import ReasonForm
 from shared_app.models import single_line
 
 from .signup import SubdomainUnavailable, check_subdomain
@@ -77,3 +78,10 @@ class OwnerPasswordForm(forms.Form):
 
 class FindWorkspaceForm(forms.Form):
     email = forms.EmailField(label="Your e-mail")
+
+
+class RenameForm(ReasonForm):
+    """An operator moves a workspace to another sub-domain (shared_app.renaming)."""
+
+    subdomain = forms.CharField(label="New sub-domain", max_length=63)
+    field_order = ["subdomain", "reason"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import console, views
 from .admin import operator_admin
 
 urlpatterns = [
@@ -8,5 +8,9 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.confirm_signup, name="confirm_signup"),
     path("find-my-workspace/", views.find_workspace, name="find_workspace"),
+    path("console/", console.tenant_list, name="console"),
+    path("console/<str:schema_name>/", console.tenant_detail, name="console_tenant"),
+    path("console/<str:schema_name>/rename/", console.rename_tenant, name="console_rename"),
+    path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
     path("admin/", operator_admin.urls),
 ]

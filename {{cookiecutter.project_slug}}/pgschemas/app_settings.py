@@ -42,3 +42,34 @@ def resolver_paths() -> tuple[str, ...]:
 def pg_bin_dir() -> str:
     """Where pg_dump, pg_restore and psql are; empty: found on ``PATH``."""
     return str(getattr(settings, "PGSCHEMAS_PG_BIN_DIR", "") or "")
+
+
+def status_contact() -> str:
+    """Whom the page of a suspended or deleted workspace tells its visitors to contact."""
+    return str(getattr(settings, "PGSCHEMAS_STATUS_CONTACT", ""))
+
+
+def maintenance_retry_after() -> int:
+    """Seconds a workspace under maintenance tells clients to wait (``Retry-After``)."""
+    return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_RETRY_AFTER", 300))
+
+
+def maintenance_bypass_seconds() -> int:
+    """How long an operator's maintenance bypass link (and its cookie) stays valid."""
+    return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", 3600))
+
+
+def deletion_retention_days() -> int:
+    """Days a deleted tenant's data is kept (pending deletion) before it may be purged."""
+    return int(getattr(settings, "PGSCHEMAS_DELETION_RETENTION_DAYS", 30))
+
+
+def purge_export() -> str:
+    """Dotted path of a callable given each workspace before it is purged (e.g. to archive it);
+    empty: none."""
+    return str(getattr(settings, "PGSCHEMAS_PURGE_EXPORT", ""))
+
+
+def old_domain_redirect_days() -> int:
+    """Days a renamed tenant's former domain redirects to the new one (and stays reserved)."""
+    return int(getattr(settings, "PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", 90))

@@ -4,13 +4,15 @@ from typing import cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 
+from .routing.gate import refusal
 from .routing.resolvers import Route, resolve
 from .schema import Schema, activate, deactivate
 
 
 class TenantMainMiddleware:
     """Serve each request from the schema its route names (by default, its host's); a request
-    that no resolver routes (an unknown host) gets a 404.
+    that no resolver routes (an unknown host) gets a 404, and one routed to a tenant that is not
+    active gets its state's page (pgschemas.routing.gate) before any of its code runs.
 
     The schema is active for the rest of the request only: it is reset when the response has
     been produced, so nothing leaks into the next request on this thread or task. A streaming
@@ -32,6 +34,9 @@ class TenantMainMiddleware:
         route = resolve(request)
         if route is None:
             return unknown_host(request)
+        refused = refusal(request, route)
+        if refused is not None:
+            return refused
         token = activate(enter(request, route))
         try:
             return stream_in_schema(self.get_response(request), route.schema)
@@ -42,6 +47,9 @@ class TenantMainMiddleware:
         route = await sync_to_async(resolve)(request)
         if route is None:
             return unknown_host(request)
+        refused = refusal(request, route)  # no query: the state came with the route
+        if refused is not None:
+            return refused
         token = activate(enter(request, route))
         try:
             response = await cast(Awaitable[HttpResponse], self.get_response(request))

@@ -13,6 +13,7 @@ from .fleet.creation import create_tenant_schema
 from .fleet.provisioning import drop_schema
 from .names import check_domain
 from .schema import Schema
+from .states import Status
 
 
 class TenantQuerySet(models.QuerySet["TenantMixin"]):
@@ -30,8 +31,26 @@ class TenantQuerySet(models.QuerySet["TenantMixin"]):
         return deleted
 
 
-class TenantMixin(Schema, models.Model):
-    """A dynamic tenant: saving a new one creates and migrates its schema, all or nothing."""
+class LifecycleFields(models.Model):
+    """The state, when and why it last changed and who changed it; the purge date of a tenant
+    pending deletion. Change them through a service that records the action (the project's
+    ``shared_app.lifecycle``), not by hand."""
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+    status_changed_by = models.CharField(max_length=254, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TenantMixin(Schema, LifecycleFields):
+    """A dynamic tenant: saving a new one creates and migrates its schema, all or nothing.
+    Its lifecycle state (``status`` and the columns beside it) is routed with it."""
 
     schema_name = models.CharField(
         max_length=63, unique=True, validators=[validate_tenant_schema_name]
@@ -119,6 +138,8 @@ class DomainMixin(models.Model):
         get_tenants_config().tenant_model, on_delete=models.CASCADE, related_name="domains"
     )
     is_primary = models.BooleanField(default=False)
+    # A former domain (the tenant was renamed): redirects to the primary domain until then.
+    redirect_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -17,6 +17,7 @@ class Schema:
 
     schema_name: str
     is_dynamic: bool = False
+    status: str  # lifecycle state (pgschemas.states): a tenant's column; always active otherwise
 
     @property
     def urlconf(self) -> str | None:
@@ -49,6 +50,8 @@ class Schema:
 class StaticSchema(Schema):
     """The public schema or a static tenant from ``settings.TENANTS``."""
 
+    status = "active"
+
     def __init__(self, schema_name: str) -> None:
         self.schema_name = schema_name
 
@@ -64,6 +67,8 @@ class StaticSchema(Schema):
 
 class NamedSchema(Schema):
     """A schema known only by its name, e.g. in a worker process or a spare schema."""
+
+    status = "active"
 
     def __init__(self, schema_name: str, *, dynamic: bool) -> None:
         self.schema_name = schema_name

@@ -1,11 +1,19 @@
 """Customers are managed from the operator's admin on www (main_app.admin), never a tenant's."""
 
-from django.contrib import admin
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from main_app.admin import operator_admin
 from pgschemas.exceptions import TenantSchemaError
 
-from .models import Client, Domain
+from .forms import ReasonForm
+from .lifecycle import ACTIONS, Action, ActionRefused
+from .models import Client, Domain, OperatorAction
 
 
 class DomainInline(admin.TabularInline):
@@ -13,14 +21,31 @@ class DomainInline(admin.TabularInline):
     extra = 1
 
 
+# Changed only through shared_app.lifecycle, which records who, when and why.
+LIFECYCLE_FIELDS = ("status", "status_changed_at", "status_reason", "status_changed_by")
+
+
 @admin.register(Client, site=operator_admin)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "schema_name", "on_trial", "paid_until", "created_on")
+    list_display = ("name", "schema_name", "status", "on_trial", "paid_until", "created_on")
+    list_filter = ("status",)
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 
+    def get_actions(self, request):
+        """Django's actions, then every lifecycle action (shared_app.lifecycle.ACTIONS), each
+        asking for a reason on a page of its own before it runs."""
+        actions = super().get_actions(request)
+        for action in ACTIONS.values():
+            name = f"lifecycle_{action.name}"
+            actions[name] = (lifecycle_admin_action(action), name, f"{action.label}…")
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
-        return ("schema_name",) if obj is not None else ()
+        return (*LIFECYCLE_FIELDS, "purge_after", "schema_name") if obj is not None else ()
+
+    def get_exclude(self, request, obj=None):
+        return None if obj is not None else (*LIFECYCLE_FIELDS, "purge_after")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Show a schema that could not be created as a form error, not a 500.
@@ -52,3 +77,50 @@ class ClientAdmin(admin.ModelAdmin):
 class DomainAdmin(admin.ModelAdmin):
     list_display = ("domain", "tenant", "is_primary")
     search_fields = ("domain",)
+
+
+def lifecycle_admin_action(action: Action) -> Callable[..., TemplateResponse | None]:
+    def run(
+        modeladmin: ClientAdmin, request: HttpRequest, queryset: QuerySet[Client]
+    ) -> TemplateResponse | None:
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **modeladmin.admin_site.each_context(request),
+                "title": f"{action.label}: why?",
+                "action": action,
+                "tenants": queryset,
+                "form": form,
+                "opts": modeladmin.model._meta,
+                "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action_name": f"lifecycle_{action.name}",
+            }
+            return TemplateResponse(request, "admin/shared_app/lifecycle_action.html", context)
+        for tenant in queryset:
+            try:
+                action.run(tenant, by=request.user.email, reason=form.cleaned_data["reason"])
+            except ActionRefused as error:
+                modeladmin.message_user(request, str(error), messages.WARNING)
+            else:
+                modeladmin.message_user(request, f"{action.label}: {tenant.name} (recorded).")
+        return None
+
+    return run
+
+
+@admin.register(OperatorAction, site=operator_admin)
+class OperatorActionAdmin(admin.ModelAdmin):
+    """The record of lifecycle actions: read only."""
+
+    list_display = ("at", "action", "schema_name", "actor", "reason")
+    list_filter = ("action",)
+    search_fields = ("schema_name", "actor", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

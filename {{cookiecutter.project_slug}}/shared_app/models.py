@@ -69,3 +69,42 @@ class WorkspaceAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} in {self.tenant}"
+
+
+class OperatorAction(models.Model):
+    """One change made to a workspace by an operator (or its owner): who, when, what, why.
+
+    Written by shared_app.lifecycle with the change itself, in one transaction. The schema name
+    is kept beside the link to the workspace, which a purge removes."""
+
+    tenant = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    schema_name = models.CharField(max_length=63, db_index=True)
+    action = models.CharField(max_length=40)
+    actor = models.CharField(max_length=254)
+    reason = models.TextField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.schema_name} by {self.actor}"
+
+
+class TenantStats(models.Model):
+    """Figures of one workspace for the operator console, gathered by a periodic task
+    (shared_app.stats) so that listing thousands of workspaces reads no schema."""
+
+    tenant = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    members = models.PositiveIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    last_activity = models.DateTimeField(null=True, blank=True)
+    gathered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"stats of {self.tenant_id}"

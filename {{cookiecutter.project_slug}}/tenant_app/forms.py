@@ -39,3 +39,33 @@ class InvitationForm(forms.ModelForm):
 
 class AcceptInvitationForm(SetPasswordForm):
     """Choose a password to join; the e-mail comes from the invitation."""
+
+
+class DeleteWorkspaceForm(forms.Form):
+    """The owner types the workspace's name to delete it (kept until its purge date)."""
+
+    confirm_name = forms.CharField(label="Type the workspace's name to confirm", max_length=100)
+    reason = forms.CharField(
+        label="Why are you leaving? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, workspace_name: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace_name = workspace_name
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"].strip()
+        if typed != self.workspace_name:
+            raise ValidationError(f"Type “{self.workspace_name}” exactly to confirm.")
+        return typed
+
+
+class RenameWorkspaceForm(forms.Form):
+    subdomain = forms.CharField(
+        label="New sub-domain",
+        max_length=63,
+        help_text="The old address keeps redirecting here for a while.",
+    )

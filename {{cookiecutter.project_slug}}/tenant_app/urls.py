@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import settings_views, views
 from .accounts import ChangeEmailView
 
 urlpatterns = [
@@ -17,7 +17,9 @@ urlpatterns = [
         views.revoke_invitation,
         name="revoke_invitation",
     ),
-    path("settings/", views.workspace_settings, name="workspace_settings"),
+    path("settings/", settings_views.workspace_settings, name="workspace_settings"),
+    path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
+    path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
     path("settings/export/<str:token>/", views.download_data_export, name="download_data_export"),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),

@@ -9,7 +9,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -136,23 +135,6 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """An uploaded file of this workspace, to its members only: sessions are per workspace."""
     return media_response(name)
-
-
-@login_required
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    # The tenant model (shared_app.Client) comes with the request: this app does not import it.
-    form_class = modelform_factory(
-        type(request.tenant), fields=["name"], labels={"name": "Workspace name"}
-    )
-    form = form_class(request.POST or None, instance=request.tenant)
-    if request.method == "POST":
-        owner_required(request)
-        if form.is_valid():
-            form.save()
-            messages.success(request, "Settings saved.")
-            return redirect("workspace_settings")
-    domains = request.tenant.domains.order_by("-is_primary", "domain")
-    return render(request, "tenant_app/settings.html", {"form": form, "domains": domains})
 
 
 @login_required

@@ -151,6 +151,18 @@ PGSCHEMAS_SPARE_SCHEMAS = env.int("PGSCHEMAS_SPARE_SCHEMAS", default=5)
 # Connections a refill uses at once when several spares are missing (each makes one schema).
 PGSCHEMAS_SPARE_REFILL_THREADS = env.int("PGSCHEMAS_SPARE_REFILL_THREADS", default=2)
 
+# Lifecycle of a workspace (docs/operations.md). Its state is enforced by routing: suspended 403,
+# maintenance 503 (Retry-After; operators pass with a signed bypass link), pending deletion 410.
+PGSCHEMAS_STATUS_CONTACT = env.str("PGSCHEMAS_STATUS_CONTACT", default=f"support@{DOMAIN_NAME}")
+PGSCHEMAS_MAINTENANCE_RETRY_AFTER = env.int("PGSCHEMAS_MAINTENANCE_RETRY_AFTER", default=300)
+PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS = env.int("PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", default=3600)
+# A deleted workspace is kept this many days, then `manage.py purgetenants` erases it.
+PGSCHEMAS_DELETION_RETENTION_DAYS = env.int("PGSCHEMAS_DELETION_RETENTION_DAYS", default=30)
+# Dotted path of a callable given each workspace before the purge erases it (e.g. to archive it).
+PGSCHEMAS_PURGE_EXPORT = env.str("PGSCHEMAS_PURGE_EXPORT", default="")
+# A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
+PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
+
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
 # (slightly cheaper): only for a direct connection to PostgreSQL; a pooler, in any mode, is then
@@ -291,3 +303,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
+# Periodic tasks (the beat process), hourly: erase the workspaces whose retention has ended; free
+# renamed workspaces' former domains whose redirect period has ended; gather the figures the
+# operator console lists.
+CELERY_BEAT_SCHEDULE = {
+    "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
+    "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
+    "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
+}

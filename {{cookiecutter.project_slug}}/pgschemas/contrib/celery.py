@@ -3,18 +3,25 @@
 Sending a task records the active schema in a message header; the worker activates that schema
 before the task (``TenantTask``, the app's task class) and goes back to public after it, even when
 the task fails. A task sent from a tenant that no longer exists fails with ``TenantGone``, never
-runs in public. A task sent without the header (e.g. by another program) runs in public.
+runs in public. A task sent to a tenant that is not active (suspended, in maintenance, pending
+deletion) is dropped with a log line, not run. A task sent without the header (e.g. by another
+program) runs in public.
 """
 
+import logging
 from typing import Any
 
 from celery import Task, current_app, shared_task
+from celery.exceptions import Ignore
 from celery.signals import before_task_publish, task_postrun
 
 from ..config import get_tenant_model
 from ..exceptions import SchemaNotFound, TenancyError
 from ..lookup import schema_named
 from ..schema import activate, deactivate, get_active_schema
+from ..states import Status
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_HEADER = "pgschemas_schema"
 
@@ -36,11 +43,21 @@ class TenantTask(Task):
             return
         deactivate()  # the tenant table is read in public
         try:
-            activate(schema_named(name))
+            schema = schema_named(name)
         except SchemaNotFound as error:
             raise TenantGone(
                 f"The tenant {name!r} no longer exists: its task is refused."
             ) from error
+        if schema.status != Status.ACTIVE:
+            logger.warning(
+                "Task %s (%s) dropped: the tenant %r is %s.",
+                self.name,
+                task_id,
+                name,
+                schema.status,
+            )
+            raise Ignore()
+        activate(schema)
 
 
 def connect_schema_signals() -> None:
@@ -50,10 +67,12 @@ def connect_schema_signals() -> None:
 
 @shared_task(name="pgschemas.run_in_every_tenant")
 def run_in_every_tenant(task_name: str, *args: Any, **kwargs: Any) -> list[str]:
-    """Send the task ``task_name`` once per customer, in its schema; for periodic tasks (beat)."""
+    """Send the task ``task_name`` once per active customer, in its schema; for periodic tasks
+    (beat). Suspended tenants, those in maintenance and those pending deletion are skipped."""
     task = current_app.tasks[task_name]
     schema_names = []
-    for tenant in get_tenant_model()._default_manager.order_by("schema_name"):
+    tenants = get_tenant_model()._default_manager.filter(status=Status.ACTIVE)
+    for tenant in tenants.order_by("schema_name"):
         with tenant:
             task.delay(*args, **kwargs)
         schema_names.append(tenant.schema_name)

@@ -11,11 +11,15 @@ routing within that interval, with no shared cache.
 A host missing from the map is looked up once by itself (an indexed query), so a customer who
 has just signed up is served at once by every process; a host found nowhere is remembered as
 unknown until the map changes, so repeated requests for it cost no query.
+
+A domain with ``redirect_until`` (a workspace's former domain after a rename) is held in
+``redirects``: the tenant's primary domain and until when the old one redirects there.
 """
 
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,9 +32,18 @@ from ..schema import Schema
 MAX_UNKNOWN_HOSTS = 10_000  # remembered misses per process, so that random hosts cannot grow it
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """A former domain: requests for it are sent to ``to`` until ``until``."""
+
+    to: str
+    until: datetime
+
+
 @dataclass
 class HostMap:
     domains: dict[str, Schema] = field(default_factory=dict)
+    redirects: dict[str, Redirect] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
     signature: tuple[object, ...] | None = None
     checked_at: float = float("-inf")
@@ -41,12 +54,18 @@ class HostMap:
             self.refresh()
         found = self.domains.get(domain)
         if found is None and domain not in self.unknown:
-            found = _lookup_domain(domain)
+            found, redirect = _lookup_domain(domain)
             if found is not None:
                 self.domains[domain] = found
+            if redirect is not None:
+                self.redirects[domain] = redirect
             elif len(self.unknown) < MAX_UNKNOWN_HOSTS:
                 self.unknown.add(domain)
         return found
+
+    def redirect_for(self, domain: str) -> Redirect | None:
+        """Where a former domain redirects (after ``tenant_for`` has checked for changes)."""
+        return self.redirects.get(domain)
 
     def expire(self) -> None:
         """Check the database again before the next lookup in this process."""
@@ -59,7 +78,8 @@ class HostMap:
                 return  # another thread just did
             signature = _routing_signature()
             if signature != self.signature:
-                self.domains, self.unknown = _load_domains(), set()
+                self.domains, self.redirects = _load_domains()
+                self.unknown = set()
                 self.signature = signature
             self.checked_at = time.monotonic()
 
@@ -79,16 +99,27 @@ def _routing_signature() -> tuple[object, ...]:
         return tuple(cursor.fetchone())
 
 
-def _load_domains() -> dict[str, Schema]:
-    rows = get_domain_model()._default_manager.select_related("tenant")
+def _load_domains() -> tuple[dict[str, Schema], dict[str, Redirect]]:
     # One plain query (no server-side cursor, which a transaction pooler cannot carry).
-    return {row.domain: row.tenant for row in rows}
+    rows = list(get_domain_model()._default_manager.select_related("tenant"))
+    primary = {row.tenant_id: row.domain for row in rows if row.is_primary}
+    redirects = {
+        row.domain: Redirect(primary[row.tenant_id], row.redirect_until)
+        for row in rows
+        if row.redirect_until is not None and row.tenant_id in primary
+    }
+    return {row.domain: row.tenant for row in rows}, redirects
 
 
-def _lookup_domain(domain: str) -> Schema | None:
-    rows = get_domain_model()._default_manager.select_related("tenant").filter(domain=domain)
-    row = rows.first()
-    return row.tenant if row is not None else None
+def _lookup_domain(domain: str) -> tuple[Schema | None, Redirect | None]:
+    domains = get_domain_model()._default_manager
+    row = domains.select_related("tenant").filter(domain=domain).first()
+    if row is None:
+        return None, None
+    if row.redirect_until is None:
+        return row.tenant, None
+    to = domains.filter(tenant_id=row.tenant_id, is_primary=True).values_list("domain", flat=True)
+    return row.tenant, Redirect(to[0], row.redirect_until) if to else None
 
 
 _host_map = HostMap()

@@ -6,10 +6,11 @@ found; none found is a 404. To route by a header, the session or a path prefix, 
 ``Resolver`` and list it there (see docs/tenancy.md).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .. import app_settings
@@ -21,11 +22,13 @@ from .host_map import host_map
 
 @dataclass(frozen=True)
 class Route:
-    """Where a request goes: the schema to activate, its URLconf, and which resolver matched."""
+    """Where a request goes: the schema to activate, its URLconf, and which resolver matched;
+    ``moved_to``: the host that now serves it, when the request's host is a former domain."""
 
     schema: Schema
     urlconf: str | None
     matched_by: str
+    moved_to: str | None = None
 
 
 class Resolver:
@@ -47,8 +50,17 @@ class HostResolver(Resolver):
     name = "host"
 
     def resolve(self, request: HttpRequest) -> Route | None:
-        schema = schema_for_host(request.get_host())
-        return None if schema is None else self.route(schema)
+        host = normalize_host(request.get_host())
+        schema = schema_for_host(host)
+        if schema is None:
+            return None
+        route = self.route(schema)
+        redirect = host_map().redirect_for(host) if schema.is_dynamic else None
+        if redirect is None:
+            return route
+        if redirect.until <= timezone.now():
+            return None  # a former domain past its redirect period is served no more
+        return replace(route, moved_to=redirect.to)
 
 
 def schema_for_host(host: str) -> Schema | None:

@@ -28,9 +28,10 @@ from playwright.sync_api import (
 
 from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
-from shared_app.models import Client
+from pgschemas.schema import StaticSchema
+from shared_app.models import Client, Domain, OperatorAction
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 pytestmark = [
@@ -90,13 +91,14 @@ document.addEventListener("securitypolicyviolation", (event) => console.error(
 class WatchedBrowser:
     """Chromium whose pages record every console error or warning, uncaught script error and
     Content-Security-Policy violation; the ``browser`` fixture fails the test if any occurred.
-    A page that answers 404 is logged as a failed load: that is no problem when the test went
-    there on purpose (a navigation), only when a page loads something missing."""
+    A page that answers 404 (or 403, 410, 503) is logged as a failed load: that is no problem
+    when the test went there on purpose (a navigation), only when a page loads something
+    missing."""
 
     def __init__(self, chromium: Browser) -> None:
         self.chromium = chromium
         self.messages: list[tuple[str, str]] = []  # (where, what)
-        self.pages_not_found: set[str] = set()
+        self.pages_refused: dict[str, int] = {}  # navigations answered with an error: status
 
     def new_context(self) -> BrowserContext:
         context = self.chromium.new_context()
@@ -113,7 +115,9 @@ class WatchedBrowser:
         return [
             f"{where}: {what}"
             for where, what in self.messages
-            if not (where in self.pages_not_found and "status of 404" in what)
+            if not (
+                where in self.pages_refused and f"status of {self.pages_refused[where]}" in what
+            )
         ]
 
     def _console(self, message: ConsoleMessage) -> None:
@@ -121,8 +125,8 @@ class WatchedBrowser:
             self.messages.append((message.location.get("url", ""), message.text))
 
     def _response(self, response: Response) -> None:
-        if response.status == 404 and response.request.is_navigation_request():
-            self.pages_not_found.add(response.url)
+        if response.status >= 400 and response.request.is_navigation_request():
+            self.pages_refused[response.url] = response.status
 
 
 @pytest.fixture
@@ -302,3 +306,59 @@ def test_an_owner_downloads_all_the_workspace_data_from_the_emailed_link(
     stranger.goto(link)
     camera.shoot(stranger, "link-without-login")
     assert "/accounts/login/" in stranger.url
+
+
+@pytest.fixture
+def console_case(site):
+    """A workspace on <name>.localhost and a www operator, made before the browser starts;
+    removed afterwards with the records of what the test did (the workspace by ``site``)."""
+    name = unique("ops")
+    tenant = Client.objects.create(schema_name=name, name=name.title())
+    Domain.objects.create(tenant=tenant, domain=f"{name}.localhost", is_primary=True)
+    with StaticSchema("www"):
+        operator = UserFactory(email=f"{name}@example.com", is_staff=True)
+    yield name, operator.email
+    OperatorAction.objects.filter(schema_name=name).delete()
+    with StaticSchema("www"):
+        operator.delete()
+
+
+def act(page: Page, camera: Camera, action: str, label: str, reason: str) -> None:
+    page.locator(f"#id_{action}-reason").fill(reason)
+    camera.shoot(page, f"console-{action}")
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_the_console_suspends_a_workspace_whose_page_answers_403_then_resumes_it(
+    site, console_case, browser, camera
+):
+    name, operator_email = console_case
+    page = browser.new_page()
+    assert page.goto(site.workspace(name)).status == 200  # its log-in page
+
+    page.goto(site.www("/console/"))  # to the operator log-in first
+    page.locator("#id_username").fill(operator_email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.www("/console/"))
+    page.get_by_role("searchbox").fill(name)
+    page.get_by_role("button", name="Filter").click()
+    camera.shoot(page, "console-list")
+    page.get_by_role("link", name=name.title()).click()
+    page.wait_for_url(site.www(f"/console/{name}/"))
+
+    act(page, camera, "suspend", "Suspend", "Unpaid since May")
+    assert page.get_by_text("Suspend: done").is_visible()
+    suspended = page.goto(site.workspace(name, "/accounts/login/"))
+    camera.shoot(page, "workspace-suspended")
+    assert suspended.status == 403
+    assert "suspended" in page.content() and "Password" not in page.content()
+
+    page.goto(site.www(f"/console/{name}/"))
+    act(page, camera, "resume", "Resume", "Paid")
+    resumed = page.goto(site.workspace(name, "/accounts/login/"))
+    camera.shoot(page, "workspace-resumed")
+    assert resumed.status == 200 and page.get_by_label("Password").is_visible()
+    page.goto(site.www(f"/console/{name}/"))
+    assert page.get_by_text("Unpaid since May").is_visible()

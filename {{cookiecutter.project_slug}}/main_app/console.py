@@ -1,0 +1,125 @@
+"""The operator console on www: every workspace with its state and figures, and the actions of
+shared_app.lifecycle (each with a reason). Operators are www's staff users, logged in through
+the operator admin's log-in page.
+
+The list costs a fixed number of queries whatever the number of workspaces: one count, one page
+of 50 (with its figures, shared_app.TenantStats) and one for their primary domains.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import user_passes_test
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from pgschemas.routing.gate import bypass_link_path
+from pgschemas.states import Status
+from shared_app.forms import ReasonForm
+from shared_app.lifecycle import ACTIONS, ActionRefused
+from shared_app.models import Client, Domain
+from shared_app.renaming import rename
+
+from .forms import RenameForm
+
+PAGE_SIZE = 50
+
+operator_required: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = (
+    user_passes_test(
+        lambda user: user.is_active and user.is_staff,
+        login_url=reverse_lazy("operator_admin:login"),
+    )
+)
+
+
+def listed_tenants(query: str, status: str) -> QuerySet[Client]:
+    tenants = Client.objects.select_related("stats").order_by("-pk")
+    if status in Status.values:
+        tenants = tenants.filter(status=status)
+    if query:
+        by_domain = Domain.objects.filter(domain__icontains=query).values("tenant_id")
+        tenants = tenants.filter(
+            Q(name__icontains=query) | Q(schema_name__icontains=query) | Q(pk__in=by_domain)
+        )
+    primary = Domain.objects.filter(is_primary=True)
+    return tenants.prefetch_related(Prefetch("domains", primary, to_attr="primary_domains"))
+
+
+@operator_required
+def tenant_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    page = Paginator(listed_tenants(query, status), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "status": status, "statuses": Status.choices}
+    return render(request, "main_app/console/list.html", context)
+
+
+@operator_required
+def tenant_detail(request: HttpRequest, schema_name: str) -> HttpResponse:
+    tenant = get_object_or_404(Client.objects.select_related("stats"), schema_name=schema_name)
+    return detail_page(request, tenant)
+
+
+def detail_page(
+    request: HttpRequest,
+    tenant: Client,
+    status: int = 200,
+    failed: str = "",
+    form: ReasonForm | RenameForm | None = None,
+) -> HttpResponse:
+    """The workspace's page; ``failed`` names the action whose ``form`` is shown with errors."""
+    actions = [action for action in ACTIONS.values() if action.applies_to(tenant)]
+    context = {
+        "workspace": tenant,  # "tenant" is the request's (www) in every template
+        "domains": tenant.domains.order_by("-is_primary", "domain"),
+        "actions": [
+            (action, form if failed == action.name else ReasonForm(prefix=action.name))
+            for action in actions
+        ],
+        "rename_form": form if failed == "rename" else RenameForm(prefix="rename"),
+        "records": tenant.actions.all()[:20],
+        "bypass_url": (
+            tenant.url(bypass_link_path(tenant)) if tenant.status == Status.MAINTENANCE else ""
+        ),
+    }
+    return render(request, "main_app/console/detail.html", context, status=status)
+
+
+@operator_required
+@require_POST
+def run_action(request: HttpRequest, schema_name: str, name: str) -> HttpResponse:
+    tenant = get_object_or_404(Client, schema_name=schema_name)
+    action = ACTIONS.get(name)
+    if action is None:
+        return detail_page(request, tenant, status=404)
+    form = ReasonForm(request.POST, prefix=name)  # one form per action on the page
+    if not form.is_valid():
+        return detail_page(request, tenant, status=400, failed=name, form=form)
+    try:
+        action.run(tenant, by=request.user.email, reason=form.cleaned_data["reason"])
+    except ActionRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{action.label}: done for {tenant.name} (recorded).")
+    return redirect("console_tenant", schema_name=schema_name)
+
+
+@operator_required
+@require_POST
+def rename_tenant(request: HttpRequest, schema_name: str) -> HttpResponse:
+    tenant = get_object_or_404(Client, schema_name=schema_name)
+    form = RenameForm(request.POST, prefix="rename")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rename(tenant, data["subdomain"], by=request.user.email, reason=data["reason"])
+        except ActionRefused as error:
+            form.add_error("subdomain", str(error))
+        else:
+            messages.success(request, f"{tenant.name} is now served at {tenant.primary_domain}.")
+            return redirect("console_tenant", schema_name=schema_name)
+    return detail_page(request, tenant, status=400, failed="rename", form=form)

@@ -1,0 +1,94 @@
+"""The workspace's settings: its name for every member to see; owners rename it, move it to
+another sub-domain or delete it."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import modelform_factory
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pgschemas import app_settings
+from shared_app import lifecycle, renaming
+
+from .forms import DeleteWorkspaceForm, RenameWorkspaceForm
+from .tokens import make_handover_token
+from .views import owner_required
+
+
+def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
+    # The tenant model (shared_app.Client) comes with the request: this app does not import it.
+    return modelform_factory(
+        type(request.tenant), fields=["name"], labels={"name": "Workspace name"}
+    )
+
+
+def settings_page(
+    request: HttpRequest, status: int = 200, **forms_shown: forms.BaseForm
+) -> HttpResponse:
+    """The settings page with its three forms (name, sub-domain, deletion): those given, bound
+    and with their errors; the others blank."""
+    context = {
+        "form": name_form_class(request)(instance=request.tenant),
+        "rename_form": RenameWorkspaceForm(),
+        "delete_form": DeleteWorkspaceForm(request.tenant.name),
+        **forms_shown,
+        "domains": request.tenant.domains.order_by("-is_primary", "domain"),
+        "retention_days": app_settings.deletion_retention_days(),
+    }
+    return render(request, "tenant_app/settings.html", context, status=status)
+
+
+@login_required
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    form = name_form_class(request)(request.POST or None, instance=request.tenant)
+    if request.method == "POST":
+        owner_required(request)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("workspace_settings")
+    return settings_page(request, form=form)
+
+
+@login_required
+@require_POST
+def rename_workspace(request: HttpRequest) -> HttpResponse:
+    """The owner moves the workspace to a new sub-domain, and lands there logged in."""
+    owner_required(request)
+    form = RenameWorkspaceForm(request.POST)
+    if form.is_valid():
+        by = f"owner {request.user.email}"
+        try:
+            renaming.rename(
+                request.tenant,
+                form.cleaned_data["subdomain"],
+                by=by,
+                reason="Renamed by its owner in the workspace settings.",
+            )
+        except lifecycle.ActionRefused as error:
+            form.add_error("subdomain", str(error))
+        else:
+            token = make_handover_token(request.tenant, request.user.pk)
+            return redirect(request.tenant.url(reverse("welcome", args=[token])))
+    return settings_page(request, status=400, rename_form=form)
+
+
+@login_required
+@require_POST
+def delete_workspace(request: HttpRequest) -> HttpResponse:
+    """The owner closes the workspace: it answers 410 at once, and is erased after the
+    retention period unless an operator cancels the deletion."""
+    owner_required(request)
+    form = DeleteWorkspaceForm(request.tenant.name, request.POST)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"] or "Deleted by its owner in the workspace settings."
+        try:
+            lifecycle.delete(request.tenant, by=f"owner {request.user.email}", reason=reason)
+        except lifecycle.ActionRefused as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("dashboard")  # now the page saying when the data will be erased
+    return settings_page(request, status=400, delete_form=form)
