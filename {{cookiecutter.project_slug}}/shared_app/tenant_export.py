@@ -34,6 +34,16 @@ def default_archive_name(schema_name: str) -> str:
     return f"{schema_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
 
 
+def archive_before_purge(tenant: Client) -> Path:
+    """The project's ``PGSCHEMAS_PURGE_EXPORT``: the tenant's archive in ``TENANT_ARCHIVES_DIR``,
+    kept after its data is purged (restore it with ``importtenant``)."""
+    folder = Path(settings.TENANT_ARCHIVES_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / default_archive_name(tenant.schema_name)
+    export_tenant(tenant.schema_name, out)
+    return out
+
+
 def export_tenant(schema_name: str, out: Path) -> Manifest:
     """Write the archive of the tenant ``schema_name`` to ``out``; return its manifest.
 

@@ -158,8 +158,12 @@ PGSCHEMAS_MAINTENANCE_RETRY_AFTER = env.int("PGSCHEMAS_MAINTENANCE_RETRY_AFTER",
 PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS = env.int("PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", default=3600)
 # A deleted workspace is kept this many days, then `manage.py purgetenants` erases it.
 PGSCHEMAS_DELETION_RETENTION_DAYS = env.int("PGSCHEMAS_DELETION_RETENTION_DAYS", default=30)
-# Dotted path of a callable given each workspace before the purge erases it (e.g. to archive it).
-PGSCHEMAS_PURGE_EXPORT = env.str("PGSCHEMAS_PURGE_EXPORT", default="")
+# Dotted path of a callable given each workspace before the purge erases it: by default its
+# archive (exporttenant's) is written to TENANT_ARCHIVES_DIR, never served; empty: no archive.
+PGSCHEMAS_PURGE_EXPORT = env.str(
+    "PGSCHEMAS_PURGE_EXPORT", default="shared_app.tenant_export.archive_before_purge"
+)
+TENANT_ARCHIVES_DIR = env.path("DJANGO_TENANT_ARCHIVES_DIR", default=BASE_DIR / "archives")
 # A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
 PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
 

@@ -27,3 +27,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_AUTOREFRESH = True  # static files from the finders: no collectstatic before tests
 WORKSPACE_WELCOME_PROJECTS: list[str] = []  # tests start from empty workspaces
 PGSCHEMAS_SPARE_SCHEMAS = 0  # no background refills racing the tests; tests fill pools by hand
+# pg_dump reads committed data only: tests that purge name their own export (test_lifecycle.py)
+# or test the archive itself (test_tenant_archive.py).
+PGSCHEMAS_PURGE_EXPORT = ""

@@ -16,7 +16,7 @@ from django.db import connection
 
 from shared_app.archive_format import ArchiveError
 from shared_app.models import Client, Domain
-from shared_app.tenant_export import export_tenant
+from shared_app.tenant_export import archive_before_purge, export_tenant
 from shared_app.tenant_import import import_tenant
 
 from ..conftest import host
@@ -203,3 +203,15 @@ def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
         (app, name) for _, app, name, _ in restored["django_migrations"]
     }
     assert restored["tenant_app_project"] == table_rows(SOURCE)["tenant_app_project"]
+
+
+def test_the_purge_keeps_an_archive_of_the_tenant_in_the_archives_folder(
+    archived, settings, tmp_path
+):
+    settings.TENANT_ARCHIVES_DIR = tmp_path / "archives"
+
+    written = archive_before_purge(Client.objects.get(schema_name=SOURCE))
+
+    assert written.parent == tmp_path / "archives" and written.name.startswith(f"{SOURCE}-")
+    with tarfile.open(written) as archive:
+        assert json.load(archive.extractfile("manifest.json"))["schema"] == SOURCE
