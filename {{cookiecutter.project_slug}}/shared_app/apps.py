@@ -6,6 +6,8 @@ class SharedAppConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from . import workspace_index
+        # Imported here: they use the models, which exist only once the apps are loaded.
+        from . import archive_actions, workspace_index
 
         workspace_index.connect()
+        archive_actions.register_actions()  # export and restore, beside lifecycle's actions

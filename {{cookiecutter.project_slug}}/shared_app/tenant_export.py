@@ -44,6 +44,12 @@ def archive_before_purge(tenant: Client) -> Path:
     return out
 
 
+def newest_archive(schema_name: str) -> Path | None:
+    """The tenant's newest archive in ``TENANT_ARCHIVES_DIR`` (names sort by their time)."""
+    archives = sorted(Path(settings.TENANT_ARCHIVES_DIR).glob(f"{schema_name}-*.tar.gz"))
+    return archives[-1] if archives else None
+
+
 def export_tenant(schema_name: str, out: Path) -> Manifest:
     """Write the archive of the tenant ``schema_name`` to ``out``; return its manifest.
 

@@ -15,9 +15,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from shared_app.archive_format import ArchiveError
-from shared_app.models import Client, Domain
+from shared_app.lifecycle import ACTIONS, ActionRefused
+from shared_app.models import Client, Domain, OperatorAction
 from shared_app.tenant_export import archive_before_purge, export_tenant
-from shared_app.tenant_import import import_tenant
+from shared_app.tenant_import import import_tenant, replaced_schemas
+from tenant_app.models import Project
 
 from ..conftest import host
 from ..factories import ProjectFactory
@@ -215,3 +217,32 @@ def test_the_purge_keeps_an_archive_of_the_tenant_in_the_archives_folder(
     assert written.parent == tmp_path / "archives" and written.name.startswith(f"{SOURCE}-")
     with tarfile.open(written) as archive:
         assert json.load(archive.extractfile("manifest.json"))["schema"] == SOURCE
+
+
+def test_the_console_s_export_and_restore_put_a_workspace_back_as_it_was(
+    archived, settings, tmp_path
+):
+    settings.TENANT_ARCHIVES_DIR = tmp_path / "archives"
+    tenant, _ = archived
+    before = table_rows(SOURCE)
+
+    try:
+        ACTIONS["export"].run(tenant, by="ops@example.com", reason="before the import")
+        with tenant:
+            Project.objects.all().delete()  # the customer's bad import
+        ACTIONS["restore"].run(tenant, by="ops@example.com", reason="undo the bad import")
+
+        assert table_rows(SOURCE) == before
+        records = OperatorAction.objects.filter(schema_name=SOURCE).order_by("pk")
+        assert [done.action for done in records] == ["export", "restore"]
+        assert replaced_schemas(SOURCE)  # the replaced schema is kept until purged
+    finally:
+        OperatorAction.objects.filter(schema_name=SOURCE).delete()
+
+
+def test_restoring_without_an_archive_is_refused_with_what_to_do(archived, settings, tmp_path):
+    settings.TENANT_ARCHIVES_DIR = tmp_path / "none"
+    tenant, _ = archived
+
+    with pytest.raises(ActionRefused, match="export it first"):
+        ACTIONS["restore"].run(tenant, by="ops@example.com", reason="undo")
