@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
-from .models import Invitation, Project
+from .models import ApiKey, Invitation, Project
 
 
 class ProjectForm(forms.ModelForm):
@@ -39,3 +39,10 @@ class InvitationForm(forms.ModelForm):
 
 class AcceptInvitationForm(SetPasswordForm):
     """Choose a password to join; the e-mail comes from the invitation."""
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scope"]
+        help_texts = {"name": "What uses it, e.g. “CI” or “Zapier”."}

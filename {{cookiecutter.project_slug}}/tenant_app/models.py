@@ -41,3 +41,36 @@ class UsedHandoverToken(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class ApiKey(models.Model):
+    """A key to this workspace's API (tenant_app/api/keys.py makes and checks them).
+
+    Only the key's SHA-256 is stored; ``prefix`` is its visible start, which names the workspace
+    and finds the row. A revoked key stays listed with its revocation time.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=80, unique=True)
+    hashed_key = models.CharField(max_length=64)
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

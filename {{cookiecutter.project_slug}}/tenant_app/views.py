@@ -9,8 +9,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.forms import modelform_factory
-from django.http import HttpRequest, HttpResponse
+from django.forms import ModelForm, modelform_factory
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,9 +20,10 @@ from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
 from pgschemas.contrib.media import media_response
 
-from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
+from .api.keys import create_key, revoke_key
+from .forms import AcceptInvitationForm, ApiKeyForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
-from .models import Invitation, Project
+from .models import ApiKey, Invitation, Project
 from .tokens import (
     InvalidToken,
     invitation_id_from_token,
@@ -135,21 +136,57 @@ def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
     return media_response(name)
 
 
-@login_required
-def workspace_settings(request: HttpRequest) -> HttpResponse:
+def workspace_form(request: HttpRequest, data: QueryDict | None = None) -> ModelForm:
     # The tenant model (shared_app.Client) comes with the request: this app does not import it.
     form_class = modelform_factory(
         type(request.tenant), fields=["name"], labels={"name": "Workspace name"}
     )
-    form = form_class(request.POST or None, instance=request.tenant)
+    return form_class(data, instance=request.tenant)
+
+
+@login_required
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    form = workspace_form(request, request.POST or None)
     if request.method == "POST":
         owner_required(request)
         if form.is_valid():
             form.save()
             messages.success(request, "Settings saved.")
             return redirect("workspace_settings")
-    domains = request.tenant.domains.order_by("-is_primary", "domain")
-    return render(request, "tenant_app/settings.html", {"form": form, "domains": domains})
+    return render_settings(request, form=form)
+
+
+def render_settings(request: HttpRequest, status: int = 200, **context: object) -> HttpResponse:
+    context.setdefault("form", workspace_form(request))
+    context.setdefault("key_form", ApiKeyForm(prefix="key"))
+    context["domains"] = request.tenant.domains.order_by("-is_primary", "domain")
+    context["api_keys"] = ApiKey.objects.select_related("created_by")
+    return render(request, "tenant_app/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def create_api_key(request: HttpRequest) -> HttpResponse:
+    """Owners only. The new key is in this page alone (no redirect): it is never shown again."""
+    owner_required(request)
+    key_form = ApiKeyForm(request.POST, prefix="key")
+    if not key_form.is_valid():
+        return render_settings(request, status=400, key_form=key_form)
+    key_form.instance.created_by = request.user
+    full_key = create_key(request.tenant, key_form.instance)
+    return render_settings(
+        request, status=201, new_key=full_key, new_key_name=key_form.instance.name
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_key(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    key = get_object_or_404(ApiKey, pk=pk, revoked_at=None)
+    revoke_key(key)
+    messages.success(request, f"The API key {key.name} was revoked: it no longer opens the API.")
+    return redirect("workspace_settings")
 
 
 def link_refused(request: HttpRequest, error: InvalidToken) -> HttpResponse:

@@ -65,6 +65,7 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            "rest_framework",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
+    "tenant_app.api.middleware.ApiKeyMiddleware",  # Bearer keys: 401 outside their workspace
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +227,25 @@ SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
 # "django_recaptcha.fields.ReCaptchaField" or "turnstile.fields.TurnstileField" (install the
 # package and set its keys as it documents). Empty: no CAPTCHA.
 SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
+
+# The workspace's REST API at /api/v1/ of its host (tenant_app/api/, docs/api.md): API keys
+# (Authorization: Bearer) or a member's session (with CSRF), JSON only, one error body.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenant_app.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tenant_app.api.permissions.KeyScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "tenant_app.api.handler.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tenant_app.api.pagination.Pages",
+    # Items per page of a list unless ?page_size= asks (at most 100).
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=25),
+}
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See docs/scaling.md.
