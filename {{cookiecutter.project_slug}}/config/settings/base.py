@@ -66,6 +66,8 @@ TENANTS = {
             "allauth",
             "allauth.account",
             "rest_framework",
+            "drf_spectacular",
+            "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC_URL
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -245,6 +247,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tenant_app.api.pagination.Pages",
     # Items per page of a list unless ?page_size= asks (at most 100).
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=25),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
+# members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PROJECT_NAME} API",
+    "DESCRIPTION": "The REST API of a workspace, served at /api/v1/ of its own host.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a

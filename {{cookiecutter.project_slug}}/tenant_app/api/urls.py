@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -9,4 +11,14 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("members", views.MemberViewSet, basename="member")
 
 app_name = "api"
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file (?script): no inline script,
+    # as the Content-Security-Policy wants. The page is for logged-in members.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+]

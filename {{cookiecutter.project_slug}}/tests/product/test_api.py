@@ -47,7 +47,7 @@ def test_every_api_url_is_walked():
     )
 
 
-@pytest.mark.parametrize("url", api_urls())
+@pytest.mark.parametrize("url", [url for url in api_urls() if url != "/api/v1/docs/"])
 @pytest.mark.parametrize("method", ["get", "post", "delete"])
 def test_anonymous_requests_get_401_and_no_data(client, acme, url, method):
     response = getattr(client, method)(url, headers={"host": host("acme")})
