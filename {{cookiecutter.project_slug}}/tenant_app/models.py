@@ -74,3 +74,23 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class ApiUsage(models.Model):
+    """Requests to the API in a day (UTC) by one key, or by members' sessions (``key`` empty).
+    Written in batches from counters in the cache (tenant_app/api/usage.py)."""
+
+    day = models.DateField()
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, null=True, blank=True)
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "key_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "key"], name="one_usage_row_a_day", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.requests}"

@@ -1,6 +1,8 @@
 """A customer's workspace. Every view needs a logged-in member, except the two links that bring
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
+from datetime import timedelta
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -21,9 +23,10 @@ from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 from pgschemas.contrib.media import media_response
 
 from .api.keys import create_key, revoke_key
+from .api.usage import move_counters
 from .forms import AcceptInvitationForm, ApiKeyForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
-from .models import ApiKey, Invitation, Project
+from .models import ApiKey, ApiUsage, Invitation, Project
 from .tokens import (
     InvalidToken,
     invitation_id_from_token,
@@ -32,6 +35,7 @@ from .tokens import (
 )
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+USAGE_DAYS = 7  # of API usage in the settings page
 TOO_MANY_INVITATIONS = (
     "This workspace has sent as many invitations as it may in an hour. Please try again later."
 )
@@ -160,7 +164,11 @@ def render_settings(request: HttpRequest, status: int = 200, **context: object) 
     context.setdefault("form", workspace_form(request))
     context.setdefault("key_form", ApiKeyForm(prefix="key"))
     context["domains"] = request.tenant.domains.order_by("-is_primary", "domain")
-    context["api_keys"] = ApiKey.objects.select_related("created_by")
+    keys = list(ApiKey.objects.select_related("created_by"))
+    context["api_keys"] = keys
+    move_counters([None, *keys])  # the counts of the last minute too
+    since = timezone.now().date() - timedelta(days=USAGE_DAYS - 1)
+    context["api_usage"] = ApiUsage.objects.filter(day__gte=since).select_related("key")
     return render(request, "tenant_app/settings.html", context, status=status)
 
 

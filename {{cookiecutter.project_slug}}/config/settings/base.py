@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
-    "tenant_app.api.middleware.ApiKeyMiddleware",  # Bearer keys: 401 outside their workspace
+    "tenant_app.api.middleware.ApiMiddleware",  # Bearer keys: 401 outside their workspace
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -238,6 +238,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
+        "tenant_app.api.permissions.AnonymousLimit",
         "rest_framework.permissions.IsAuthenticated",
         "tenant_app.api.permissions.KeyScope",
     ],
@@ -248,6 +249,18 @@ REST_FRAMEWORK = {
     # Items per page of a list unless ?page_size= asks (at most 100).
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=25),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rate limits ("120/m": 120 a minute; s, m, h or d), over which the API answers 429 with
+    # Retry-After: per key (or member's session), per workspace (all its keys and members), and
+    # per client address for requests without valid credentials (on any host).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tenant_app.api.throttling.KeyThrottle",
+        "tenant_app.api.throttling.WorkspaceThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_RATE_LIMIT", default="120/m"),
+        "workspace": env.str("API_WORKSPACE_RATE_LIMIT", default="600/m"),
+        "anonymous": env.str("API_ANONYMOUS_RATE_LIMIT", default="30/m"),
+    },
 }
 # The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
 # members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
@@ -256,7 +269,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The REST API of a workspace, served at /api/v1/ of its own host.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": [
+        "tenant_app.api.permissions.AnonymousLimit",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,4 +1,4 @@
-"""Who calls the API: a workspace's key (checked by ApiKeyMiddleware) or a logged-in member
+"""Who calls the API: a workspace's key (checked by ApiMiddleware) or a logged-in member
 (DRF's session authentication, with CSRF)."""
 
 from rest_framework.authentication import BaseAuthentication
@@ -35,7 +35,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if bearer_key(request._request) is None:
             return None
         key = getattr(request._request, "api_key", None)
-        if key is None:  # ApiKeyMiddleware is missing: refuse rather than trust the header
+        if key is None:  # ApiMiddleware is missing: refuse rather than trust the header
             raise AuthenticationFailed(INVALID_KEY, code=INVALID_KEY_CODE)
         return KeyHolder(key), key
 

@@ -9,6 +9,7 @@ handler.py turns DRF's errors into it):
 from typing import Any
 
 from django.http import JsonResponse
+from rest_framework.exceptions import Throttled
 
 INVALID_KEY = "The API key is not valid for this workspace, or was revoked."
 INVALID_KEY_CODE = "invalid_api_key"
@@ -29,4 +30,12 @@ def invalid_key_response() -> JsonResponse:
     """What a refused key gets, on any host and path: the same as from the API's own views."""
     response = JsonResponse(error_body(401, INVALID_KEY_CODE, INVALID_KEY), status=401)
     response["WWW-Authenticate"] = AUTHENTICATE_HEADER
+    return response
+
+
+def throttled_response(wait: float) -> JsonResponse:
+    """What DRF answers when a throttle refuses (exception_handler), for the middleware."""
+    refusal = Throttled(wait)
+    response = JsonResponse(error_body(429, "throttled", str(refusal.detail)), status=429)
+    response["Retry-After"] = str(refusal.wait)
     return response
