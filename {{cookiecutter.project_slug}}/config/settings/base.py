@@ -262,6 +262,13 @@ REST_FRAMEWORK = {
         "anonymous": env.str("API_ANONYMOUS_RATE_LIMIT", default="30/m"),
     },
 }
+# One host for every workspace's API, the workspace chosen by the key (tenant_app/api/routing.py);
+# empty: none (each workspace's API stays at /api/v1/ of its own host).
+API_HOST = env.str("API_HOST", default=f"api.{DOMAIN_NAME}")
+PGSCHEMAS_RESOLVERS = [
+    "tenant_app.api.routing.ApiHostResolver",
+    "pgschemas.routing.resolvers.HostResolver",
+]
 # The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
 # members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
 SPECTACULAR_SETTINGS = {

@@ -39,13 +39,18 @@ def create_key(workspace: Schema, key: ApiKey) -> str:
     return full_key
 
 
+def workspace_named_by(full_key: str) -> str | None:
+    """The schema name a well-formed key starts with (not checked: see key_for)."""
+    parts = full_key.split(".")
+    return parts[0] if len(parts) == 3 and parts[0] else None
+
+
 def key_for(full_key: str, workspace: Schema) -> ApiKey:
     """The live key of ``workspace`` that ``full_key`` is, its use recorded; InvalidApiKey
     otherwise. At most one query (two when last_used_at is due)."""
-    parts = full_key.split(".")
-    if not workspace.is_dynamic or len(parts) != 3 or parts[0] != workspace.schema_name:
+    if not workspace.is_dynamic or workspace_named_by(full_key) != workspace.schema_name:
         raise InvalidApiKey
-    key = ApiKey.objects.filter(prefix=f"{parts[0]}.{parts[1]}", revoked_at=None).first()
+    key = ApiKey.objects.filter(prefix=full_key.rsplit(".", 1)[0], revoked_at=None).first()
     if key is None or not hmac.compare_digest(key.hashed_key, digest(full_key)):
         raise InvalidApiKey
     record_use(key)

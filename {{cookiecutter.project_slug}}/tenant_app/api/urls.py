@@ -10,10 +10,15 @@ router.include_format_suffixes = False  # JSON only: no .json URLs
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("members", views.MemberViewSet, basename="member")
 
-app_name = "api"
-urlpatterns = [
+# Also served on the API host (host_urls.py).
+api_patterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+]
+
+app_name = "api"
+urlpatterns = [
+    *api_patterns,
     # The split view serves Swagger UI's start-up script as a file (?script): no inline script,
     # as the Content-Security-Policy wants. The page is for logged-in members.
     path(
