@@ -144,12 +144,18 @@ def test_malformed_json_gets_the_error_body(client, acme, api_key):
 
 def test_another_workspaces_project_is_not_found_by_its_id(member_client, acme, globex):
     with globex:
-        theirs = Project.objects.get(name=secret_of("globex"))
+        theirs = ProjectFactory(name="Globex only")
+    with acme:
+        assert not Project.objects.filter(pk=theirs.pk).exists()
+    http = member_client(acme)
 
-    response = member_client(acme).get(f"/api/v1/projects/{theirs.pk}/")
+    read = http.get(f"/api/v1/projects/{theirs.pk}/")
+    deleted = http.delete(f"/api/v1/projects/{theirs.pk}/")
 
-    assert response.status_code in (200, 404)
-    assert secret_of("globex") not in response.content.decode()
+    assert read.status_code == 404 and deleted.status_code == 404
+    assert "Globex only" not in read.content.decode()
+    with globex:
+        assert Project.objects.filter(pk=theirs.pk).exists()
 
 
 def test_members_are_listed_read_only_and_filtered_by_role(member_client, acme):
