@@ -5,7 +5,7 @@ from django.contrib import admin
 from main_app.admin import operator_admin
 from pgschemas.exceptions import TenantSchemaError
 
-from .models import Client, Domain
+from .models import Client, Domain, WorkspaceApiUsage
 
 
 class DomainInline(admin.TabularInline):
@@ -52,3 +52,22 @@ class ClientAdmin(admin.ModelAdmin):
 class DomainAdmin(admin.ModelAdmin):
     list_display = ("domain", "tenant", "is_primary")
     search_fields = ("domain",)
+
+
+@admin.register(WorkspaceApiUsage, site=operator_admin)
+class WorkspaceApiUsageAdmin(admin.ModelAdmin):
+    """Read only: written by main_app.tasks.roll_up_api_usage."""
+
+    list_display = ("day", "tenant", "requests")
+    list_filter = ("day",)
+    search_fields = ("tenant__name", "tenant__schema_name")
+    ordering = ("-day", "-requests")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

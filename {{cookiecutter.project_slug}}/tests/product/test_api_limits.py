@@ -3,13 +3,20 @@ credentials) and its usage per workspace, day and key, through the whole middlew
 
 import math
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client as HttpClient
+from django.utils import timezone
 
+from main_app.tasks import roll_up_api_usage
+from pgschemas.schema import StaticSchema
+from shared_app.models import WorkspaceApiUsage
 from tenant_app.models import ApiUsage
 
 from ..conftest import host
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +146,33 @@ def test_usage_is_written_once_a_minute_not_per_request(
 
     with acme:
         assert written == 1 and ApiUsage.objects.get().requests == 3
+
+
+def test_usage_is_rolled_up_into_public_for_the_operator(
+    client, member_client, acme, globex, api_key
+):
+    acme_key, globex_key = api_key(acme), api_key(globex)
+    for _ in range(3):
+        get(client, "acme", acme_key)
+    member_client(acme).get("/api/v1/projects/")
+    for _ in range(2):
+        get(client, "globex", globex_key)
+    today = timezone.now().date()
+    with acme:
+        ApiUsage.objects.create(day=today - timedelta(days=1), requests=5)
+        ApiUsage.objects.create(day=today - timedelta(days=9), requests=7)  # too old
+
+    roll_up_api_usage.delay()
+    roll_up_api_usage.delay()  # again: totals, not added twice
+
+    rolled = {(u.tenant.schema_name, u.day): u.requests for u in WorkspaceApiUsage.objects.all()}
+    assert rolled == {
+        ("acme", today): 4,
+        ("acme", today - timedelta(days=1)): 5,
+        ("globex", today): 2,
+    }
+    www = HttpClient(headers={"host": django_settings.TENANTS["www"]["DOMAINS"][0]})
+    with StaticSchema("www"):
+        www.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = www.get("/admin/shared_app/workspaceapiusage/")
+    assert page.status_code == 200 and "Globex" in page.content.decode()
