@@ -1,7 +1,7 @@
 """Rate limits of the API: per key (or member using it with their session), per workspace, and
 per client address for requests that bring no valid credentials.
 
-Each limit is a counter per fixed window in the cache (Redis in production: one atomic INCR),
+Each limit is a counter per fixed window in the cache (Redis in production: an atomic INCR),
 under a name that carries the workspace's schema. The rates are DRF's
 ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (``"120/m"``: 120 a minute; s, m, h or d), read at
 each request.
@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
-from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -20,6 +19,7 @@ from rest_framework.throttling import BaseThrottle
 from pgschemas.schema import PUBLIC_SCHEMA
 
 from ..models import ApiKey
+from .counters import increment
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -54,13 +54,7 @@ def count(scope: str, ident: str) -> Window:
     """Count one request against the ``scope`` rate of ``ident``."""
     limit, seconds = parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
     window = int(time.time()) // seconds
-    name = f"api-rate:{scope}:{ident}:{window}"
-    cache.add(name, 0, timeout=seconds + 1)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=seconds + 1)
-        used = 1
+    used = increment(f"api-rate:{scope}:{ident}:{window}", timeout=seconds + 1)
     return Window(limit=limit, used=used, resets_at=(window + 1) * seconds)
 
 

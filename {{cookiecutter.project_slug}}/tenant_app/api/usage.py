@@ -1,8 +1,8 @@
 """Requests to the API per workspace, day (UTC) and key (or members' sessions).
 
-Each request adds one to a counter in the cache (one INCR); at most once a minute per key the
+Each request adds one to a counter in the cache (an INCR); at most once a minute per key the
 counters of today and yesterday are moved into ApiUsage (one UPDATE, or INSERT the first time).
-The settings page moves every counter before it shows them: it is never behind.
+The settings page and the roll-up into public move every counter first: they are never behind.
 """
 
 from datetime import date, timedelta
@@ -13,13 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import ApiKey, ApiUsage
+from .counters import increment
 
-FLUSH_SECONDS = 60
+MOVE_EVERY_SECONDS = 60
 COUNTER_SECONDS = 3 * 86400  # a counter outlives its day by two: it is moved before
 
 
-def counter_name(day: date, key: ApiKey | None) -> str:
-    return f"api-usage:{day.isoformat()}:{key.prefix if key else 'members'}"
+def who(key: ApiKey | None) -> str:
+    return key.prefix if key else "members"
 
 
 def days() -> tuple[date, date]:
@@ -28,24 +29,26 @@ def days() -> tuple[date, date]:
 
 
 def record_request(key: ApiKey | None) -> None:
-    today = days()[0]
-    name = counter_name(today, key)
-    cache.add(name, 0, timeout=COUNTER_SECONDS)
-    try:
-        cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=COUNTER_SECONDS)
-    if cache.add(f"api-usage-moved:{key.prefix if key else 'members'}", 1, FLUSH_SECONDS):
+    increment(f"api-usage:{days()[0].isoformat()}:{who(key)}", timeout=COUNTER_SECONDS)
+    if cache.add(f"api-usage-moved:{who(key)}", 1, timeout=MOVE_EVERY_SECONDS):
         move_counters([key])
 
 
 def move_counters(keys: list[ApiKey | None]) -> None:
-    """Add the cached counts of ``keys`` (None: members' sessions) to ApiUsage."""
-    names = {counter_name(day, key): (day, key) for key in keys for day in days()}
-    for name, pending in cache.get_many(list(names)).items():
-        if pending:
-            cache.decr(name, pending)
-            add_usage(*names[name], pending)
+    """Add the cached counts of ``keys`` (None: members' sessions) to ApiUsage. One process at a
+    time per key (a lock in the cache): two would both add what they read."""
+    for key in keys:
+        lock = f"api-usage-moving:{who(key)}"
+        if not cache.add(lock, 1, timeout=30):
+            continue  # another process is moving them now
+        try:
+            names = {f"api-usage:{day.isoformat()}:{who(key)}": day for day in days()}
+            for name, pending in cache.get_many(list(names)).items():
+                if pending:
+                    cache.decr(name, pending)
+                    add_usage(names[name], key, pending)
+        finally:
+            cache.delete(lock)
 
 
 def add_usage(day: date, key: ApiKey | None, requests: int) -> None:
