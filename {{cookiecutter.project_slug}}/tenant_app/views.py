@@ -1,8 +1,6 @@
 """A customer's workspace. Every view needs a logged-in member, except the two links that bring
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
-from datetime import timedelta
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -23,10 +21,10 @@ from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 from pgschemas.contrib.media import media_response
 
 from .api.keys import create_key, revoke_key
-from .api.usage import move_counters
+from .api.usage import recent_usage
 from .forms import AcceptInvitationForm, ApiKeyForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
-from .models import ApiKey, ApiUsage, Invitation, Project
+from .models import ApiKey, Invitation, Project
 from .tokens import (
     InvalidToken,
     invitation_id_from_token,
@@ -164,11 +162,8 @@ def render_settings(request: HttpRequest, status: int = 200, **context: object) 
     context.setdefault("form", workspace_form(request))
     context.setdefault("key_form", ApiKeyForm(prefix="key"))
     context["domains"] = request.tenant.domains.order_by("-is_primary", "domain")
-    keys = list(ApiKey.objects.select_related("created_by"))
-    context["api_keys"] = keys
-    move_counters([None, *keys])  # the counts of the last minute too
-    since = timezone.now().date() - timedelta(days=USAGE_DAYS - 1)
-    context["api_usage"] = ApiUsage.objects.filter(day__gte=since).select_related("key")
+    context["api_keys"] = ApiKey.objects.select_related("created_by")
+    context["api_usage"] = recent_usage(USAGE_DAYS)
     return render(request, "tenant_app/settings.html", context, status=status)
 
 

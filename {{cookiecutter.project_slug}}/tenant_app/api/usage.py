@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from ..models import ApiKey, ApiUsage
@@ -49,6 +49,14 @@ def move_counters(keys: list[ApiKey | None]) -> None:
                     add_usage(names[name], key, pending)
         finally:
             cache.delete(lock)
+
+
+def recent_usage(days: int) -> QuerySet[ApiUsage]:
+    """The workspace's usage in the last ``days`` days (UTC, today included), with what the
+    cache still held."""
+    move_counters([None, *ApiKey.objects.all()])
+    since = timezone.now().date() - timedelta(days=days - 1)
+    return ApiUsage.objects.filter(day__gte=since).select_related("key")
 
 
 def add_usage(day: date, key: ApiKey | None, requests: int) -> None:
