@@ -311,6 +311,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "pgschemas.contrib.cache.make_key",
+        # The API keeps a few entries per key and client (rate limits, usage): Django's default
+        # of 300 entries would evict them past ~100 keys.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
 

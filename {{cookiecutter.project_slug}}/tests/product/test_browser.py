@@ -319,7 +319,9 @@ def test_an_owner_makes_an_api_key_shown_once_uses_it_and_reads_the_api_docs(sit
 
     page.goto(site.workspace(subdomain, "/settings/"))
     camera.shoot(page, "key-listed")
-    assert key not in page.content() and page.get_by_text(key.rsplit(".", 1)[0]).is_visible()
+    assert key not in page.content() and page.get_by_text(key.rsplit(".", 1)[0]).first.is_visible()
+    usage = page.get_by_role("row").filter(has_text="CI")  # the read; the refused write is not
+    assert usage.get_by_role("cell").last.inner_text() == "1"
 
     docs = page.goto(site.workspace(subdomain, "/api/v1/docs/"))
     assert "default-src 'self'" in docs.headers["content-security-policy"]
