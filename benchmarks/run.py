@@ -8,7 +8,8 @@ For each fleet size it creates two databases of its own, one for the project (pu
 tenants, then the customers made with `manage.py createtenants`) and one for plain Django (one
 schema with a customer's tables), and measures the same work on both: `migrateschema` against
 `migrate` (nothing to do, then one new migration), creating tenants, queries and requests through
-the whole middleware stack, within one tenant and round-robin over 100 and 1,000 tenants; queries
+the whole middleware stack, within one tenant and round-robin over 100 and 1,000 tenants (pages
+of a member, and `GET /api/v1/projects/` with an API key, its lookup included); queries
 and requests also with the opt-in session form of the search path (PGSCHEMAS_SESSION_SEARCH_PATH)
 against the default per-transaction one. The request-serving sides are worker processes that take
 turns run by run. `--tenants 10000` also
@@ -353,6 +354,7 @@ def serve_and_create(
     """Queries and requests on both sides, taking turns run by run so that the machine getting
     busier or quieter favours neither; then tenant creation (pgschemas only)."""
     labels = ["queries", "switching", *(f"requests_{mix}" for mix in parameters["mixes"])]
+    labels += [f"api_{mix}" for mix in parameters["mixes"]]
     rows: dict[str, Any] = {}
     with ExitStack() as stack:
         workers = [
@@ -397,6 +399,11 @@ ROWS = (
     ("requests_100", "GET / round-robin over 100 tenants"),
     ("requests_1000", "GET / round-robin over 1,000 tenants"),
     ("requests_10000", "GET / round-robin over 10,000 tenants"),
+    ("api_1", "GET /api/v1/projects/, a key, one tenant"),
+    ("api_2", "GET /api/v1/projects/, keys, 2 tenants"),
+    ("api_100", "GET /api/v1/projects/, keys, 100 tenants"),
+    ("api_1000", "GET /api/v1/projects/, keys, 1,000 tenants"),
+    ("api_10000", "GET /api/v1/projects/, keys, 10,000 tenants"),
 )
 
 

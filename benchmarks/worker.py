@@ -178,6 +178,8 @@ def pgschemas_workloads(
     for mix in sizes["mixes"]:
         tenants = [Client.objects.get(schema_name=name) for name in request_schemas[:mix]]
         workloads[f"requests_{mix}"] = timed(get_pages(hosts[:mix], requests, tenants), requests)
+        api = get_api(hosts[:mix], requests, [(tenant, tenant) for tenant in tenants])
+        workloads[f"api_{mix}"] = timed(api, requests)
     return workloads
 
 
@@ -185,6 +187,7 @@ def plain_workloads(
     *, hosts: list[str], queries: int, requests: int, **sizes: Any
 ) -> dict[str, Workload]:
     """The same work for plain Django, always on its one schema."""
+    from plain_workspace import WORKSPACE
     from tenant_app.models import Project
 
     if not Project.objects.exists():
@@ -210,6 +213,9 @@ def plain_workloads(
         members = [f"member{number}@bench.test" for number in range(mix)]
         pages = get_pages(hosts[:1] * mix, requests, [nullcontext()] * mix, members)
         workloads[f"requests_{mix}"] = timed(pages, requests)
+        # As many keys, all in the one schema, named after the workspace's stand-in.
+        api = get_api(hosts[:1] * mix, requests, [(WORKSPACE, nullcontext())] * mix)
+        workloads[f"api_{mix}"] = timed(api, requests)
     return workloads
 
 
@@ -240,6 +246,32 @@ def get_pages(
     def get() -> None:
         for number in range(requests):
             clients[number % len(clients)].get("/")
+
+    return get
+
+
+def get_api(
+    hosts: list[str], requests: int, workspaces: list[tuple[Any, AbstractContextManager[Any]]]
+) -> Callable[[], None]:
+    """GET /api/v1/projects/ `requests` times through the whole middleware stack, cycling through
+    `hosts`, each with an API key of its own made in its workspace (schema, context to enter)."""
+    from django.test import Client as TestClient
+    from tenant_app.api.keys import create_key
+    from tenant_app.models import ApiKey
+
+    clients = []
+    for host, (workspace, schema) in zip(hosts, workspaces, strict=True):
+        with schema:
+            key = create_key(workspace, ApiKey(name="bench", scope="read"))
+        client = TestClient(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {key}")
+        response = client.get("/api/v1/projects/")
+        if response.status_code != 200 or " project 1" not in response.content.decode():
+            raise SystemExit(f"The API of {host} did not list its projects: {response}")
+        clients.append(client)
+
+    def get() -> None:
+        for number in range(requests):
+            clients[number % len(clients)].get("/api/v1/projects/")
 
     return get
 

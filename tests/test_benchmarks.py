@@ -1,7 +1,8 @@
 """benchmarks/run.py bakes the template, measures every row and prints it; no timing is checked.
 
-Statement counts are checked where they are the point: a query or a member's page, within one
-tenant or alternating between tenants, sends as many statements as plain Django (plus, for
+Statement counts are checked where they are the point: a query, a member's page or an API request
+with a key (its lookup included), within one tenant or alternating between tenants, sends as many
+statements as plain Django (plus, for
 requests, the host map's check for routing changes: one per process every half second at most).
 """
 
@@ -23,6 +24,8 @@ ROWS = (
     "exists(), alternating 2 tenants",
     "GET / of one tenant",
     "GET / round-robin over 2 tenants",
+    "GET /api/v1/projects/, a key, one tenant",
+    "GET /api/v1/projects/, keys, 2 tenants",
 )
 # Within one tenant and when switching tenants: the path travels with the first statement.
 PLAIN_STATEMENT_COUNT = (
@@ -30,6 +33,8 @@ PLAIN_STATEMENT_COUNT = (
     "exists(), alternating 2 tenants",
     "GET / of one tenant",
     "GET / round-robin over 2 tenants",
+    "GET /api/v1/projects/, a key, one tenant",
+    "GET /api/v1/projects/, keys, 2 tenants",
 )
 
 

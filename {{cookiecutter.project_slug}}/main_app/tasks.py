@@ -7,6 +7,8 @@ from config.celery_app import app
 from shared_app.links import workspace_url
 from shared_app.models import Domain, WorkspaceAccount
 
+from . import api_usage
+
 
 @app.task(ignore_result=True)
 def send_workspace_links(email: str) -> None:
@@ -24,3 +26,9 @@ def send_workspace_links(email: str) -> None:
     if links:
         body = f"{links}\nIf you did not ask for this message, you can ignore it.\n"
         send_mail(f"Your {settings.PROJECT_NAME} workspaces", body, None, [email])
+
+
+@app.task(ignore_result=True)
+def roll_up_api_usage(days: int = 2) -> None:
+    """Every workspace's API requests of the last ``days`` days, into public (api_usage.py)."""
+    api_usage.roll_up_api_usage(days)

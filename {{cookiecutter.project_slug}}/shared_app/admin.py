@@ -13,7 +13,7 @@ from pgschemas.exceptions import TenantSchemaError
 
 from .forms import ReasonForm
 from .lifecycle import ACTIONS, Action, ActionRefused
-from .models import Client, Domain, OperatorAction
+from .models import Client, Domain, OperatorAction, WorkspaceApiUsage
 
 
 class DomainInline(admin.TabularInline):
@@ -115,6 +115,16 @@ class OperatorActionAdmin(admin.ModelAdmin):
     list_display = ("at", "action", "schema_name", "actor", "reason")
     list_filter = ("action",)
     search_fields = ("schema_name", "actor", "reason")
+
+
+@admin.register(WorkspaceApiUsage, site=operator_admin)
+class WorkspaceApiUsageAdmin(admin.ModelAdmin):
+    """Read only: written by main_app.tasks.roll_up_api_usage."""
+
+    list_display = ("day", "tenant", "requests")
+    list_filter = ("day",)
+    search_fields = ("tenant__name", "tenant__schema_name")
+    ordering = ("-day", "-requests")
 
     def has_add_permission(self, request):
         return False

@@ -108,3 +108,22 @@ class TenantStats(models.Model):
 
     def __str__(self) -> str:
         return f"stats of {self.tenant_id}"
+
+
+class WorkspaceApiUsage(models.Model):
+    """Requests to a workspace's API in a day (UTC), all its keys and members together: rolled
+    up from the workspace's own counts (tenant_app.models.ApiUsage) by the periodic task
+    ``main_app.tasks.roll_up_api_usage``, for the operator."""
+
+    tenant = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="api_usage")
+    day = models.DateField()
+    requests = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-day", "tenant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="one_api_usage_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.day}: {self.requests}"

@@ -9,5 +9,6 @@ class TenantAppConfig(AppConfig):
 
     def ready(self) -> None:
         from . import seeding  # models can be imported only once the apps are ready
+        from .api import schema  # noqa: F401 (registers how keys appear in the OpenAPI schema)
 
         schema_created.connect(seeding.seed_workspace, dispatch_uid="tenant_app_seeding")

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
-from .models import Invitation, Project
+from .models import ApiKey, Invitation, Project
 
 
 class ProjectForm(forms.ModelForm):
@@ -69,3 +69,10 @@ class RenameWorkspaceForm(forms.Form):
         max_length=63,
         help_text="The old address keeps redirecting here for a while.",
     )
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scope"]
+        help_texts = {"name": "What uses it, e.g. “CI” or “Zapier”."}

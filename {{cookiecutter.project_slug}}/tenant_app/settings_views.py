@@ -1,21 +1,26 @@
 """The workspace's settings: its name for every member to see; owners rename it, move it to
-another sub-domain or delete it."""
+another sub-domain, delete it, and manage its API keys."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
-from .forms import DeleteWorkspaceForm, RenameWorkspaceForm
+from .api.keys import create_key, revoke_key
+from .api.usage import recent_usage
+from .forms import ApiKeyForm, DeleteWorkspaceForm, RenameWorkspaceForm
+from .models import ApiKey
 from .tokens import make_handover_token
 from .views import owner_required
+
+USAGE_DAYS = 7  # of API usage in the settings page
 
 
 def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
@@ -25,18 +30,20 @@ def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
     )
 
 
-def settings_page(
-    request: HttpRequest, status: int = 200, **forms_shown: forms.BaseForm
-) -> HttpResponse:
-    """The settings page with its three forms (name, sub-domain, deletion): those given, bound
-    and with their errors; the others blank."""
+def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> HttpResponse:
+    """The settings page with its forms (name, sub-domain, deletion, API key): those given in
+    ``shown``, bound and with their errors, the others blank; ``shown`` may also hold a new
+    key to show once."""
     context = {
         "form": name_form_class(request)(instance=request.tenant),
         "rename_form": RenameWorkspaceForm(),
         "delete_form": DeleteWorkspaceForm(request.tenant.name),
-        **forms_shown,
+        "key_form": ApiKeyForm(prefix="key"),
+        **shown,
         "domains": request.tenant.domains.order_by("-is_primary", "domain"),
         "retention_days": app_settings.deletion_retention_days(),
+        "api_keys": ApiKey.objects.select_related("created_by"),
+        "api_usage": recent_usage(USAGE_DAYS),
     }
     return render(request, "tenant_app/settings.html", context, status=status)
 
@@ -92,3 +99,26 @@ def delete_workspace(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("dashboard")  # now the page saying when the data will be erased
     return settings_page(request, status=400, delete_form=form)
+
+
+@login_required
+@require_POST
+def create_api_key(request: HttpRequest) -> HttpResponse:
+    """Owners only. The new key is in this page alone (no redirect): it is never shown again."""
+    owner_required(request)
+    key_form = ApiKeyForm(request.POST, prefix="key")
+    if not key_form.is_valid():
+        return settings_page(request, status=400, key_form=key_form)
+    key_form.instance.created_by = request.user
+    full_key = create_key(request.tenant, key_form.instance)
+    return settings_page(request, status=201, new_key=full_key, new_key_name=key_form.instance.name)
+
+
+@login_required
+@require_POST
+def revoke_api_key(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    key = get_object_or_404(ApiKey, pk=pk, revoked_at=None)
+    revoke_key(key)
+    messages.success(request, f"The API key {key.name} was revoked: it no longer opens the API.")
+    return redirect("workspace_settings")

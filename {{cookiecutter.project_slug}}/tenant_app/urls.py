@@ -22,6 +22,13 @@ urlpatterns = [
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
     path("settings/export/<str:token>/", views.download_data_export, name="download_data_export"),
+    path("settings/api-keys/", settings_views.create_api_key, name="create_api_key"),
+    path(
+        "settings/api-keys/<int:pk>/revoke/",
+        settings_views.revoke_api_key,
+        name="revoke_api_key",
+    ),
+    path("api/v1/", include("tenant_app.api.urls")),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

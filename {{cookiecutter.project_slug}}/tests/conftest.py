@@ -25,6 +25,8 @@ from django.test.utils import setup_databases, teardown_databases
 from pgschemas.routing.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
+from tenant_app.api.keys import create_key
+from tenant_app.models import ApiKey
 
 from . import citus_test_database
 from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
@@ -132,6 +134,18 @@ def member_client(db):
         return http
 
     return client_of
+
+
+@pytest.fixture
+def api_key(db):
+    """``api_key(acme, "read")``: the full text of a new API key of acme (scope write unless
+    given), to send as ``Authorization: Bearer <key>``."""
+
+    def key_of(tenant: Client, scope: str = "write", name: str = "Tests") -> str:
+        with tenant:
+            return create_key(tenant, ApiKey(name=name, scope=scope))
+
+    return key_of
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -65,6 +65,9 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            "rest_framework",
+            "drf_spectacular",
+            "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC_URL
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
+    "tenant_app.api.middleware.ApiMiddleware",  # Bearer keys: 401 outside their workspace
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -247,6 +251,62 @@ SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
 # package and set its keys as it documents). Empty: no CAPTCHA.
 SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
 
+# The workspace's REST API at /api/v1/ of its host (tenant_app/api/, docs/api.md): API keys
+# (Authorization: Bearer) or a member's session (with CSRF), JSON only, one error body.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenant_app.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "tenant_app.api.permissions.AnonymousLimit",
+        "rest_framework.permissions.IsAuthenticated",
+        "tenant_app.api.permissions.KeyScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "tenant_app.api.handler.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tenant_app.api.pagination.Pages",
+    # Items per page of a list unless ?page_size= asks (at most 100).
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=25),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rate limits ("120/m": 120 a minute; s, m, h or d), over which the API answers 429 with
+    # Retry-After: per key (or member's session), per workspace (all its keys and members), and
+    # per client address for requests without valid credentials (on any host).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tenant_app.api.throttling.KeyThrottle",
+        "tenant_app.api.throttling.WorkspaceThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_RATE_LIMIT", default="120/m"),
+        "workspace": env.str("API_WORKSPACE_RATE_LIMIT", default="600/m"),
+        "anonymous": env.str("API_ANONYMOUS_RATE_LIMIT", default="30/m"),
+    },
+}
+# One host for every workspace's API, the workspace chosen by the key (tenant_app/api/routing.py);
+# empty: none (each workspace's API stays at /api/v1/ of its own host).
+API_HOST = env.str("API_HOST", default=f"api.{DOMAIN_NAME}")
+PGSCHEMAS_RESOLVERS = [
+    "tenant_app.api.routing.ApiHostResolver",
+    "pgschemas.routing.resolvers.HostResolver",
+]
+# The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
+# members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PROJECT_NAME} API",
+    "DESCRIPTION": "The REST API of a workspace, served at /api/v1/ of its own host.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [
+        "tenant_app.api.permissions.AnonymousLimit",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See docs/scaling.md.
 PGSCHEMAS_CITUS = env.bool("PGSCHEMAS_CITUS", default=False)
@@ -275,6 +335,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "pgschemas.contrib.cache.make_key",
+        # The API keeps a few entries per key and client (rate limits, usage): Django's default
+        # of 300 entries would evict them past ~100 keys.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
 

@@ -6,12 +6,15 @@ tests fail when these were skipped.
 """
 
 import copy
+import json
 import os
 import re
 import shutil
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -362,3 +365,58 @@ def test_the_console_suspends_a_workspace_whose_page_answers_403_then_resumes_it
     assert resumed.status == 200 and page.get_by_label("Password").is_visible()
     page.goto(site.www(f"/console/{name}/"))
     assert page.get_by_text("Unpaid since May").is_visible()
+
+
+def call_api(
+    site: Site, subdomain: str, key: str, method: str, data: dict | None = None
+) -> tuple[int, dict]:
+    """``/api/v1/projects/`` of the workspace on the live server, as a script would call it."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{site.port}/api/v1/projects/",
+        method=method,
+        data=json.dumps(data).encode() if data is not None else None,
+        headers={
+            "Host": f"{subdomain}.localhost:{site.port}",
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_an_owner_makes_an_api_key_shown_once_uses_it_and_reads_the_api_docs(site, browser, camera):
+    subdomain = unique("api")
+    page = browser.new_page()
+    sign_up(page, site, camera, subdomain, "owner@example.com")
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Name:", exact=True).fill("CI")
+    page.get_by_label("Scope").select_option("read")
+    page.get_by_role("button", name="Create key").click()
+    key = page.locator("#new-api-key").inner_text()
+    camera.shoot(page, "key-shown-once")
+
+    read = call_api(site, subdomain, key, "GET")  # a script: no session cookie, the key alone
+    write = call_api(site, subdomain, key, "POST", {"name": "From a script"})
+    assert read == (200, {"count": 0, "next": None, "previous": None, "results": []})
+    assert write[0] == 403 and write[1]["error"]["code"] == "read_only_key"
+
+    page.goto(site.workspace(subdomain, "/settings/"))
+    camera.shoot(page, "key-listed")
+    assert key not in page.content() and page.get_by_text(key.rsplit(".", 1)[0]).first.is_visible()
+    usage = page.get_by_role("row").filter(has_text="CI")  # the read; the refused write is not
+    assert usage.get_by_role("cell").last.inner_text() == "1"
+
+    docs = page.goto(site.workspace(subdomain, "/api/v1/docs/"))
+    assert "default-src 'self'" in docs.headers["content-security-policy"]
+    page.get_by_role("button", name="GET /api/v1/projects/").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for()
+    camera.shoot(page, "api-docs")
+    assert status.inner_text() == "200"  # the member's session, from the docs page
