@@ -28,6 +28,7 @@ INSTALLED_APPS = list(
             "django.contrib.contenttypes",
             "django.contrib.staticfiles",
             "django.contrib.messages",
+            "shared_app",  # the workspace's settings views use its services (lifecycle, renaming)
             *TENANTS["default"]["APPS"],
         ]
     )
