@@ -108,8 +108,21 @@ def lifecycle_admin_action(action: Action) -> Callable[..., TemplateResponse | N
     return run
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the code alone: listed, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(OperatorAction, site=operator_admin)
-class OperatorActionAdmin(admin.ModelAdmin):
+class OperatorActionAdmin(ReadOnlyAdmin):
     """The record of lifecycle actions: read only."""
 
     list_display = ("at", "action", "schema_name", "actor", "reason")
@@ -118,19 +131,10 @@ class OperatorActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkspaceApiUsage, site=operator_admin)
-class WorkspaceApiUsageAdmin(admin.ModelAdmin):
-    """Read only: written by main_app.tasks.roll_up_api_usage."""
+class WorkspaceApiUsageAdmin(ReadOnlyAdmin):
+    """Written by main_app.tasks.roll_up_api_usage."""
 
     list_display = ("day", "tenant", "requests")
     list_filter = ("day",)
     search_fields = ("tenant__name", "tenant__schema_name")
     ordering = ("-day", "-requests")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

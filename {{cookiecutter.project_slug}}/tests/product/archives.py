@@ -1,6 +1,7 @@
 """Shared by the export and restore tests: a customer with rows in every table, and what to
 compare after a round trip (every table's rows, every sequence, every media file)."""
 
+import datetime
 import io
 import json
 import tarfile
@@ -14,7 +15,8 @@ from django.db import connection
 from psycopg2 import sql
 
 from shared_app.models import Client
-from tenant_app.models import Invitation, Project, UsedHandoverToken
+from tenant_app.api.keys import create_key
+from tenant_app.models import ApiKey, ApiUsage, Invitation, Project, UsedHandoverToken
 
 from ..factories import ProjectFactory, UserFactory
 
@@ -39,6 +41,9 @@ def fill_every_table(tenant: Client) -> None:
         LogEntry.objects.create(user=user, action_flag=ADDITION, object_repr="it")
         Invitation.objects.create(email="bob@archived.test", invited_by=user)
         UsedHandoverToken.objects.create(nonce="n1")
+        key = ApiKey(name="ci", created_by=user)
+        create_key(tenant, key)
+        ApiUsage.objects.create(day=datetime.date(2026, 1, 2), key=key, requests=3)
         session = SessionStore()
         session["k"] = "v"
         session.create()
