@@ -32,10 +32,12 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=None):
         """Django's actions, then every lifecycle action (shared_app.lifecycle.ACTIONS), each
-        asking for a reason on a page of its own before it runs."""
-        actions = super().get_actions(request)
+        asking for a reason on a page of its own before it runs. ``action_location`` is Django
+        6.1's (where the actions are shown), passed on when given."""
+        where = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **where)
         for action in ACTIONS.values():
             name = f"lifecycle_{action.name}"
             actions[name] = (lifecycle_admin_action(action), name, f"{action.label}…")

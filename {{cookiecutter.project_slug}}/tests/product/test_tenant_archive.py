@@ -34,14 +34,23 @@ from .archives import (
     with_manifest,
 )
 
+# Tables of the apps the template ships, which fill_every_table fills (before the first "_").
+TEMPLATE_TABLE_PREFIXES = {"tenant", "users", "auth", "account", "django"}
+
 
 def test_round_trip_as_a_new_tenant_restores_every_row_sequence_and_media_file(
     archived, archive, settings
 ):
     _, made = archived
     made.append("restored")
-    empty = [table for table, rows in table_rows(SOURCE).items() if not rows]
-    assert empty == []  # the round trip below compares something in every table
+    # The round trip below compares something in every table of the template's apps (tables of
+    # apps a team adds later may be empty here).
+    empty = [
+        table
+        for table, rows in table_rows(SOURCE).items()
+        if not rows and table.split("_")[0] in TEMPLATE_TABLE_PREFIXES
+    ]
+    assert empty == []
 
     restored = import_tenant(archive, schema_name="restored", domain="restored.example.com")
 
@@ -93,7 +102,7 @@ def test_the_commands_export_and_import_a_tenant(archived, tmp_path):
         stdout=out,
     )
 
-    assert "Exported archived: 16 tables" in out.getvalue()
+    assert f"Exported archived: {len(table_rows(SOURCE))} tables" in out.getvalue()
     assert Domain.objects.get(domain="by-command.example.com").tenant.schema_name == "by_command"
 
 
