@@ -13,6 +13,12 @@ def routing_check_seconds() -> float:
     return float(getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", 0.5))
 
 
+def routing_related() -> tuple[str, ...]:
+    """Foreign keys of the tenant model loaded with it into the host map (``select_related``),
+    so that a request reads them without a query; their tables join the map's change check."""
+    return tuple(getattr(settings, "PGSCHEMAS_ROUTING_RELATED", ()))
+
+
 def session_search_path() -> bool:
     """Set the search path on the server session (direct connections only) rather than in
     every transaction."""

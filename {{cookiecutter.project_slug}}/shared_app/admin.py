@@ -13,12 +13,20 @@ from pgschemas.exceptions import TenantSchemaError
 
 from .forms import ReasonForm
 from .lifecycle import ACTIONS, Action, ActionRefused
-from .models import Client, Domain, OperatorAction
+from .models import Client, Domain, OperatorAction, Plan
 
 
 class DomainInline(admin.TabularInline):
     model = Domain
     extra = 1
+
+
+@admin.register(Plan, site=operator_admin)
+class PlanAdmin(admin.ModelAdmin):
+    """The plan catalogue: names, prices, Stripe price ids and limits (empty: unlimited)."""
+
+    list_display = ("name", "slug", "is_free", "monthly_price_cents", "max_members", "max_projects")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 # Changed only through shared_app.lifecycle, which records who, when and why.
@@ -27,8 +35,8 @@ LIFECYCLE_FIELDS = ("status", "status_changed_at", "status_reason", "status_chan
 
 @admin.register(Client, site=operator_admin)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "schema_name", "status", "on_trial", "paid_until", "created_on")
-    list_filter = ("status",)
+    list_display = ("name", "schema_name", "status", "plan", "on_trial", "paid_until", "created_on")
+    list_filter = ("status", "plan")
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 

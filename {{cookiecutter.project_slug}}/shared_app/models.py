@@ -1,6 +1,7 @@
 """Who the customers are and where they are served; these tables live in the public schema."""
 
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,41 @@ def single_line(text: str) -> str:
     )
 
 
+class Plan(models.Model):
+    """A plan of the catalogue: what a workspace may hold and what it costs.
+
+    Limits left empty are unlimited. Prices are per member (seat) and shown on the pricing page;
+    the Stripe price ids are what Checkout charges. Edited in the operator admin; the default set
+    comes from a data migration (shared_app/migrations/0008_default_plans.py)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    is_free = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the pricing page.")
+    monthly_price_cents = models.PositiveIntegerField(default=0)
+    yearly_price_cents = models.PositiveIntegerField(default=0)
+    stripe_monthly_price_id = models.CharField(max_length=255, blank=True)
+    stripe_yearly_price_id = models.CharField(max_length=255, blank=True)
+    max_members = models.PositiveIntegerField(null=True, blank=True)
+    max_projects = models.PositiveIntegerField(null=True, blank=True)
+    max_api_requests_per_day = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def monthly_price(self) -> Decimal:
+        return Decimal(self.monthly_price_cents) / 100
+
+
 class Client(TenantMixin):
     name = models.CharField(max_length=100)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+    )
     paid_until = models.DateField(blank=True, null=True)
     on_trial = models.BooleanField(default=True)
     created_on = models.DateField(auto_now_add=True)
@@ -46,6 +80,8 @@ class Client(TenantMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = single_line(self.name)
+        if self._state.adding and self.plan_id is None:
+            self.plan = Plan.objects.filter(is_free=True).first()
         super().save(*args, **kwargs)
 
 

@@ -1,6 +1,8 @@
 """A customer's workspace. Every view needs a logged-in member, except the two links that bring
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
+from typing import Any
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -51,16 +53,21 @@ class DashboardView(LoginRequiredMixin, ListView):
         return Project.objects.all()
 
 
-class ProjectCreateView(LoginRequiredMixin, CreateView):
+class ProjectFormMixin:
     model = Project
     form_class = ProjectForm
     success_url = reverse_lazy("dashboard")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "tenant": self.request.tenant}  # type: ignore[misc]
 
-class ProjectUpdateView(LoginRequiredMixin, UpdateView):
-    model = Project
-    form_class = ProjectForm
-    success_url = reverse_lazy("dashboard")
+
+class ProjectCreateView(LoginRequiredMixin, ProjectFormMixin, CreateView):
+    pass
+
+
+class ProjectUpdateView(LoginRequiredMixin, ProjectFormMixin, UpdateView):
+    pass
 
 
 class ProjectDeleteView(LoginRequiredMixin, DeleteView):
@@ -70,7 +77,7 @@ class ProjectDeleteView(LoginRequiredMixin, DeleteView):
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, tenant=request.tenant)
     status = 200
     if request.method == "POST":
         owner_required(request)

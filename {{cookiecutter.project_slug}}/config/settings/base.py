@@ -167,6 +167,9 @@ TENANT_ARCHIVES_DIR = env.path("DJANGO_TENANT_ARCHIVES_DIR", default=BASE_DIR / 
 # A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
 PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
 
+# The workspace's plan travels with the tenant in each process's host map (no query per request).
+PGSCHEMAS_ROUTING_RELATED = ["plan"]
+
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
 # (slightly cheaper): only for a direct connection to PostgreSQL; a pooler, in any mode, is then
