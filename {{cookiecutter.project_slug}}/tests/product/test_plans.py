@@ -34,7 +34,9 @@ def test_the_default_catalogue_has_a_free_plan_and_paid_plans_with_both_prices(d
     assert plans["business"].max_members is None  # unlimited
 
 
-def test_a_new_workspace_is_on_the_free_plan(db):
+def test_without_a_trial_a_new_workspace_is_on_the_free_plan(db, settings):
+    settings.BILLING_TRIAL_DAYS = 0
+
     assert ClientFactory(schema_name="newcomer").plan.slug == "free"
 
 
