@@ -174,6 +174,10 @@ PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS
 BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=14)
 BILLING_TRIAL_END = env.str("BILLING_TRIAL_END", default="free")
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# Stripe: without a secret key billing is off (plans are assigned by the operator).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")  # tests only
 
 # The workspace's plan travels with the tenant in each process's host map (no query per request).
 PGSCHEMAS_ROUTING_RELATED = ["plan"]

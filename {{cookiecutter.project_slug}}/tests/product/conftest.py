@@ -1,16 +1,18 @@
 """Fixtures of the product's tests: a customer to export (committed: pg_dump reads it on a
-connection of its own) and its archive."""
+connection of its own) and its archive; Stripe, served by a local fake (tests/fake_stripe)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pgschemas.fleet.provisioning import drop_schema
-from shared_app.models import Client
+from shared_app.models import Client, Plan
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
 from ..factories import ClientFactory, DomainFactory
+from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
 
 
@@ -39,3 +41,24 @@ def archive(archived, tmp_path) -> Path:
     path = tmp_path / "archived.tar.gz"
     export_tenant(SOURCE, path)
     return path
+
+
+@pytest.fixture
+def fake_stripe(settings) -> Iterator[FakeStripe]:
+    """Stripe's API served by a local process (tests/fake_stripe), the project pointed at it."""
+    server = FakeStripe()
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_API_BASE = server.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def priced_plans(db) -> None:
+    """The paid plans with Stripe prices (the default set has none: the operator adds them)."""
+    for slug in ("pro", "business"):
+        Plan.objects.filter(slug=slug).update(
+            stripe_monthly_price_id=f"price_{slug}_month",
+            stripe_yearly_price_id=f"price_{slug}_year",
+        )
