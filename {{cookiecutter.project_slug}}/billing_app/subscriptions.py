@@ -17,7 +17,8 @@ from pgschemas.states import Status
 from shared_app import lifecycle
 from shared_app.models import BillingStatus, Client, Plan
 
-ACTOR = "billing"
+from . import ACTOR
+
 FROM_STRIPE = {
     "active": BillingStatus.ACTIVE,
     "trialing": BillingStatus.ACTIVE,  # a trial given in Stripe: the plan is served in full

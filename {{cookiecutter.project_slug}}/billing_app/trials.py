@@ -8,7 +8,7 @@ from django.utils import timezone
 from shared_app import lifecycle
 from shared_app.models import BillingStatus, Client, Plan
 
-ACTOR = "billing"
+from . import ACTOR
 
 
 def ended_trials() -> list[Client]:

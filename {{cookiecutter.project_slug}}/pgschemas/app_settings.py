@@ -65,6 +65,12 @@ def maintenance_bypass_seconds() -> int:
     return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", 3600))
 
 
+def suspended_serves() -> str:
+    """Dotted path of a callable ``(request, tenant) -> bool`` naming the requests a suspended
+    tenant still serves (its owners paying, say); empty: none."""
+    return str(getattr(settings, "PGSCHEMAS_SUSPENDED_SERVES", ""))
+
+
 def deletion_retention_days() -> int:
     """Days a deleted tenant's data is kept (pending deletion) before it may be purged."""
     return int(getattr(settings, "PGSCHEMAS_DELETION_RETENTION_DAYS", 30))

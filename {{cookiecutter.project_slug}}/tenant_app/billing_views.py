@@ -1,5 +1,6 @@
 """The workspace's billing page: its plan, what it uses of each limit, the catalogue; for
-owners, Upgrade (Stripe Checkout) and Manage billing (Stripe's Customer Portal)."""
+owners, Upgrade (Stripe Checkout) and Manage billing (Stripe's Customer Portal). A workspace
+suspended for not paying serves these pages to its owners only (billing_app.gate)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from billing_app import stripe_api
+from pgschemas.states import Status
 from shared_app.models import Plan
 
 from .limits import usage
@@ -19,6 +21,8 @@ from .views import owner_required
 @login_required
 @require_safe
 def billing(request: HttpRequest) -> HttpResponse:
+    if request.tenant.status == Status.SUSPENDED:
+        owner_required(request)  # the only page of a workspace suspended for not paying
     if request.GET.get("checkout") == "done":
         messages.success(request, "Thank you! Your plan changes as soon as Stripe confirms it.")
     context = {

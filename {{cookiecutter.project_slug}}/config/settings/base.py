@@ -179,6 +179,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")  # tests only
 
+# A workspace suspended for not paying still serves its owners the pages to pay.
+PGSCHEMAS_SUSPENDED_SERVES = "billing_app.gate.owners_may_pay"
 # The workspace's plan travels with the tenant in each process's host map (no query per request).
 PGSCHEMAS_ROUTING_RELATED = ["plan"]
 
@@ -330,4 +332,5 @@ CELERY_BEAT_SCHEDULE = {
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
     "end-trials": {"task": "billing_app.end_trials", "schedule": 3600.0},
+    "suspend-unpaid": {"task": "billing_app.suspend_unpaid", "schedule": 3600.0},
 }

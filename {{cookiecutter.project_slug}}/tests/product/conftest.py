@@ -6,14 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from billing_app.models import StripeEvent
 from pgschemas.fleet.provisioning import drop_schema
-from shared_app.models import Client, Plan
+from shared_app.models import Client, OperatorAction, Plan
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
 from ..factories import ClientFactory, DomainFactory
 from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
+from .billing import RESTORED_FIELDS, price_plans
 
 
 @pytest.fixture
@@ -56,9 +58,19 @@ def fake_stripe(settings) -> Iterator[FakeStripe]:
 
 @pytest.fixture
 def priced_plans(db) -> None:
-    """The paid plans with Stripe prices (the default set has none: the operator adds them)."""
-    for slug in ("pro", "business"):
-        Plan.objects.filter(slug=slug).update(
-            stripe_monthly_price_id=f"price_{slug}_month",
-            stripe_yearly_price_id=f"price_{slug}_year",
-        )
+    price_plans()
+
+
+@pytest.fixture
+def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
+    """acme with a Stripe customer and priced plans, committed (the server answers on its own
+    connections); everything put back after."""
+    acme = Client.objects.get(schema_name="acme")
+    before = Client.objects.filter(pk=acme.pk).values(*RESTORED_FIELDS)[0]
+    price_plans()
+    Client.objects.filter(pk=acme.pk).update(stripe_customer_id="cus_acme")
+    yield Client.objects.get(pk=acme.pk)
+    Client.objects.filter(pk=acme.pk).update(**before)
+    Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
+    StripeEvent.objects.all().delete()
+    OperatorAction.objects.filter(tenant=acme).delete()

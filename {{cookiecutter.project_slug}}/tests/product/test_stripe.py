@@ -4,12 +4,8 @@ posted over HTTP to www's /billing/webhook/, each handled once."""
 
 import json
 import threading
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 
 from billing_app.models import StripeEvent
 from billing_app.stripe_api import checkout_url
@@ -18,63 +14,9 @@ from shared_app.models import BillingStatus, Client, OperatorAction, Plan
 from ..conftest import host
 from ..factories import OwnerFactory, UserFactory
 from ..fake_stripe import FakeStripe, event, fixture, signature
+from .billing import post_webhook, send, subscription
 
 pytestmark = pytest.mark.billing
-BILLING_FIELDS = [
-    "plan",
-    "billing_status",
-    "trial_ends_at",
-    "past_due_since",
-    "paid_until",
-    "stripe_customer_id",
-    "stripe_subscription_id",
-    "status",
-    "status_changed_at",
-    "status_changed_by",
-    "status_reason",
-]
-
-
-def post_webhook(server_url: str, body: bytes, header: str | None) -> tuple[int, dict]:
-    headers = {"Host": settings.DOMAIN_NAME, "Content-Type": "application/json"}
-    if header is not None:
-        headers["Stripe-Signature"] = header
-    request = urllib.request.Request(f"{server_url}/billing/webhook/", body, headers)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def send(server_url: str, kind: str, obj: dict, event_id: str = "") -> tuple[int, dict]:
-    body = json.dumps(event(kind, obj, event_id)).encode()
-    return post_webhook(server_url, body, signature(body))
-
-
-@pytest.fixture
-def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
-    """acme with a Stripe customer and priced plans, committed (the server answers on its own
-    connections); everything put back after."""
-    acme = Client.objects.get(schema_name="acme")
-    before = Client.objects.filter(pk=acme.pk).values(*BILLING_FIELDS)[0]
-    for slug in ("pro", "business"):
-        Plan.objects.filter(slug=slug).update(
-            stripe_monthly_price_id=f"price_{slug}_month",
-            stripe_yearly_price_id=f"price_{slug}_year",
-        )
-    Client.objects.filter(pk=acme.pk).update(stripe_customer_id="cus_acme")
-    yield Client.objects.get(pk=acme.pk)
-    Client.objects.filter(pk=acme.pk).update(**before)
-    Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
-    StripeEvent.objects.all().delete()
-    OperatorAction.objects.filter(tenant=acme).delete()
-
-
-def subscription(status: str = "active", price: str = "price_pro_month") -> dict:
-    made = fixture("subscription", id="sub_acme", customer="cus_acme", status=status)
-    made["items"]["data"][0]["price"]["id"] = price
-    return made
 
 
 def owner_of(tenant: Client, client):

@@ -76,7 +76,7 @@ def test_a_workspace_paying_before_the_task_runs_keeps_its_plan(db, acme):
     assert end_ended_trials.delay().get() == []
 
 
-def test_beat_runs_the_trial_task():
+def test_beat_runs_the_billing_tasks():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert "billing_app.end_trials" in scheduled
+    assert {"billing_app.end_trials", "billing_app.suspend_unpaid"} <= scheduled
