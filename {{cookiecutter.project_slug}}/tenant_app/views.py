@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
+from billing_app.tasks import seats_changed
 from pgschemas.contrib.media import media_response
 from shared_app.data_exports import exported_file
 
@@ -123,6 +124,7 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     except MemberNotRemoved as error:
         messages.error(request, str(error))
     else:
+        seats_changed(request.tenant)
         messages.success(request, f"{member.email} was removed.")
     return redirect("members")
 
@@ -204,6 +206,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if not claimed:
                 return link_refused(request, InvalidToken("This invitation was already used."))
             member = form.save()
+            seats_changed(request.tenant)
         login(request, member, BACKEND)
         messages.success(request, f"Welcome to {request.tenant.name}!")
         return redirect("dashboard")

@@ -1,7 +1,7 @@
 """A stand-in for Stripe's API, for the tests: a real HTTP server on a loopback port that answers
 the calls the product makes with Stripe's own example objects (fixtures.json, from Stripe's
 OpenAPI repository), ids and the fields the call sets filled in. It keeps the state a flow needs
-(customers, checkout sessions, subscriptions and their quantity), records every call, and
+(customers, checkout sessions, subscriptions and their seats), records every call, and
 refuses, as Stripe does (400 and an error object), a call whose path, method or required
 parameters are wrong.
 
@@ -131,13 +131,21 @@ def answer(state: State, method: str, path: str, params: dict[str, str], base: s
         )
         portal["url"] = f"{base}/portal/{portal['id']}"
         return portal
-    if match := re.fullmatch(r"/v1/subscriptions/([\w]+)", path):
-        subscription = state.get(match[1], "subscription")
-        if method == "POST":
-            for key, value in params.items():
-                if key == "items[0][quantity]":
-                    subscription["items"]["data"][0]["quantity"] = int(value)
-        return subscription
+    if method == "GET" and (match := re.fullmatch(r"/v1/subscriptions/(\w+)", path)):
+        return state.get(match[1], "subscription")
+    if method == "POST" and (match := re.fullmatch(r"/v1/subscription_items/(\w+)", path)):
+        if not params.get("quantity", "").isdigit():
+            raise StripeError(400, "Invalid integer: quantity.", "quantity")
+        items = {
+            item["id"]: item
+            for found in state.objects.values()
+            if found["object"] == "subscription"
+            for item in found["items"]["data"]
+        }
+        if match[1] not in items:
+            raise StripeError(404, f"No such subscription item: '{match[1]}'", "id")
+        items[match[1]]["quantity"] = int(params["quantity"])
+        return items[match[1]]
     if match := re.fullmatch(r"/checkout/(\w+)/pay", path):
         session = state.get(match[1], "checkout.session")
         if session["status"] != "open":

@@ -6,9 +6,12 @@ import json
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
 
 from billing_app.models import StripeEvent
 from billing_app.stripe_api import checkout_url
+from billing_app.tasks import sync_seats
 from shared_app.models import BillingStatus, Client, OperatorAction, Plan
 
 from ..conftest import host
@@ -201,3 +204,39 @@ def test_two_events_for_one_workspace_handled_at_once(acme_billed, live_server_u
     assert acme.past_due_since is not None
     assert StripeEvent.objects.count() == 2
     assert OperatorAction.objects.filter(tenant=acme, action="billing_status").count() == 1
+
+
+def test_seats_follow_the_members(acme_billed, fake_stripe):
+    Client.objects.filter(pk=acme_billed.pk).update(stripe_customer_id="")
+    acme_billed.stripe_customer_id = ""
+    url = checkout_url(
+        acme_billed,
+        email="owner@seats.test",
+        plan=Plan.objects.get(slug="pro"),
+        interval="month",
+        seats=1,
+        back_to="http://acme.example.com/billing/",
+    )
+    subscription_id = fake_stripe.pay(url.rsplit("/", 1)[1])["subscription"]
+    Client.objects.filter(pk=acme_billed.pk).update(stripe_subscription_id=subscription_id)
+    acme = Client.objects.get(pk=acme_billed.pk)
+    http = HttpClient(headers={"host": host("acme")})
+    with acme:
+        http.force_login(OwnerFactory(email="owner@seats.test"))
+        UserFactory(email="one@seats.test")
+        leaving = UserFactory(email="two@seats.test")
+    try:
+        http.post(f"/members/{leaving.pk}/remove/")  # 3 members, then 2: sent once committed
+
+        quantity = fake_stripe.state()["objects"][subscription_id]["items"]["data"][0]["quantity"]
+        assert quantity == 2
+        item_path = "/v1/subscription_items/" + item_of(fake_stripe, subscription_id)
+        assert len(fake_stripe.calls(item_path)) == 1
+        assert sync_seats.delay("acme").get() is None  # already right: nothing sent again
+    finally:
+        with acme:
+            get_user_model().objects.filter(email__endswith="@seats.test").delete()
+
+
+def item_of(fake_stripe: FakeStripe, subscription_id: str) -> str:
+    return fake_stripe.state()["objects"][subscription_id]["items"]["data"][0]["id"]
