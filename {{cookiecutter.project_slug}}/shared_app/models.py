@@ -53,6 +53,10 @@ class Plan(models.Model):
     def monthly_price(self) -> Decimal:
         return Decimal(self.monthly_price_cents) / 100
 
+    @property
+    def yearly_price(self) -> Decimal:
+        return Decimal(self.yearly_price_cents) / 100
+
 
 class BillingStatus(models.TextChoices):
     """Where a workspace stands with paying (docs/billing.md has what each allows)."""

@@ -166,3 +166,12 @@ def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
     pro.refresh_from_db()
     assert (pro.monthly_price_cents, pro.max_members, pro.max_projects) == (1500, 10, None)
     assert pro.stripe_monthly_price_id == "price_monthly"
+
+
+def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
+    Plan.objects.filter(slug="pro").update(name="Professional", monthly_price_cents=1999)
+
+    page = client.get("/pricing/", headers={"host": settings.DOMAIN_NAME}).content.decode()
+
+    assert "Professional" in page and "19.99 per member a month" in page
+    assert "free for 14 days" in page
