@@ -1,10 +1,13 @@
 from django.urls import path
 
+from billing_app.views import stripe_webhook
+
 from . import console, views
 from .admin import operator_admin
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("pricing/", views.pricing, name="pricing"),
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.confirm_signup, name="confirm_signup"),
     path("find-my-workspace/", views.find_workspace, name="find_workspace"),
@@ -12,5 +15,6 @@ urlpatterns = [
     path("console/<str:schema_name>/", console.tenant_detail, name="console_tenant"),
     path("console/<str:schema_name>/rename/", console.rename_tenant, name="console_rename"),
     path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
+    path("billing/webhook/", stripe_webhook, name="stripe_webhook"),
     path("admin/", operator_admin.urls),
 ]

@@ -3,7 +3,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
+from shared_app.models import Plan
 from tenant_app.tokens import make_handover_token
 
 from .forms import FindWorkspaceForm, OwnerPasswordForm, SignupForm
@@ -26,6 +28,13 @@ TOO_MANY = "Too many requests from your network or for this address. Please try 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/home.html")
+
+
+@require_safe
+def pricing(request: HttpRequest) -> HttpResponse:
+    """The plan catalogue (shared_app.models.Plan), as the operator edits it."""
+    context = {"plans": Plan.objects.all(), "trial_days": settings.BILLING_TRIAL_DAYS}
+    return render(request, "main_app/pricing.html", context)
 
 
 def hand_over(workspace: NewWorkspace) -> HttpResponse:

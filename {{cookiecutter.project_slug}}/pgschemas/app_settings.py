@@ -13,6 +13,12 @@ def routing_check_seconds() -> float:
     return float(getattr(settings, "PGSCHEMAS_ROUTING_CHECK_SECONDS", 0.5))
 
 
+def routing_related() -> tuple[str, ...]:
+    """Foreign keys of the tenant model loaded with it into the host map (``select_related``),
+    so that a request reads them without a query; their tables join the map's change check."""
+    return tuple(getattr(settings, "PGSCHEMAS_ROUTING_RELATED", ()))
+
+
 def session_search_path() -> bool:
     """Set the search path on the server session (direct connections only) rather than in
     every transaction."""
@@ -57,6 +63,12 @@ def maintenance_retry_after() -> int:
 def maintenance_bypass_seconds() -> int:
     """How long an operator's maintenance bypass link (and its cookie) stays valid."""
     return int(getattr(settings, "PGSCHEMAS_MAINTENANCE_BYPASS_SECONDS", 3600))
+
+
+def suspended_serves() -> str:
+    """Dotted path of a callable ``(request, tenant) -> bool`` naming the requests a suspended
+    tenant still serves (its owners paying, say); empty: none."""
+    return str(getattr(settings, "PGSCHEMAS_SUSPENDED_SERVES", ""))
 
 
 def deletion_retention_days() -> int:

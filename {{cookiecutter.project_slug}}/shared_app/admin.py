@@ -13,12 +13,27 @@ from pgschemas.exceptions import TenantSchemaError
 
 from .forms import ReasonForm
 from .lifecycle import ACTIONS, Action, ActionRefused
-from .models import Client, Domain, OperatorAction, WorkspaceApiUsage
+from .models import (
+    BILLING_STATE_FIELDS,
+    Client,
+    Domain,
+    OperatorAction,
+    Plan,
+    WorkspaceApiUsage,
+)
 
 
 class DomainInline(admin.TabularInline):
     model = Domain
     extra = 1
+
+
+@admin.register(Plan, site=operator_admin)
+class PlanAdmin(admin.ModelAdmin):
+    """The plan catalogue: names, prices, Stripe price ids and limits (empty: unlimited)."""
+
+    list_display = ("name", "slug", "is_free", "monthly_price_cents", "max_members", "max_projects")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 # Changed only through shared_app.lifecycle, which records who, when and why.
@@ -27,8 +42,8 @@ LIFECYCLE_FIELDS = ("status", "status_changed_at", "status_reason", "status_chan
 
 @admin.register(Client, site=operator_admin)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "schema_name", "status", "on_trial", "paid_until", "created_on")
-    list_filter = ("status",)
+    list_display = ("name", "schema_name", "status", "plan", "billing_status", "created_on")
+    list_filter = ("status", "plan", "billing_status")
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 
@@ -44,10 +59,14 @@ class ClientAdmin(admin.ModelAdmin):
         return actions
 
     def get_readonly_fields(self, request, obj=None):
-        return (*LIFECYCLE_FIELDS, "purge_after", "schema_name") if obj is not None else ()
+        if obj is None:
+            return ()
+        return (*LIFECYCLE_FIELDS, *BILLING_STATE_FIELDS, "purge_after", "schema_name")
 
     def get_exclude(self, request, obj=None):
-        return None if obj is not None else (*LIFECYCLE_FIELDS, "purge_after")
+        if obj is not None:
+            return None
+        return (*LIFECYCLE_FIELDS, *BILLING_STATE_FIELDS, "purge_after")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Show a schema that could not be created as a form error, not a 500.

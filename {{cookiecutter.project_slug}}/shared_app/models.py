@@ -1,10 +1,14 @@
 """Who the customers are and where they are served; these tables live in the public schema."""
 
 import unicodedata
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from pgschemas.models import DomainMixin, TenantMixin
 
@@ -20,10 +24,63 @@ def single_line(text: str) -> str:
     )
 
 
+class Plan(models.Model):
+    """A plan of the catalogue: what a workspace may hold and what it costs.
+
+    Limits left empty are unlimited. Prices are per member (seat) and shown on the pricing page;
+    the Stripe price ids are what Checkout charges. Edited in the operator admin; the default set
+    comes from a data migration (shared_app/migrations/0008_default_plans.py)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    is_free = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the pricing page.")
+    monthly_price_cents = models.PositiveIntegerField(default=0)
+    yearly_price_cents = models.PositiveIntegerField(default=0)
+    stripe_monthly_price_id = models.CharField(max_length=255, blank=True)
+    stripe_yearly_price_id = models.CharField(max_length=255, blank=True)
+    max_members = models.PositiveIntegerField(null=True, blank=True)
+    max_projects = models.PositiveIntegerField(null=True, blank=True)
+    max_api_requests_per_day = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def monthly_price(self) -> Decimal:
+        return Decimal(self.monthly_price_cents) / 100
+
+    @property
+    def yearly_price(self) -> Decimal:
+        return Decimal(self.yearly_price_cents) / 100
+
+
+class BillingStatus(models.TextChoices):
+    """Where a workspace stands with paying (docs/billing.md has what each allows)."""
+
+    FREE = "free", "Free"
+    TRIALING = "trialing", "Trial"
+    ACTIVE = "active", "Paying"
+    PAST_DUE = "past_due", "Payment failed"
+    CANCELED = "canceled", "Cancelled"
+
+
 class Client(TenantMixin):
     name = models.CharField(max_length=100)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+    )
+    billing_status = models.CharField(
+        max_length=20, choices=BillingStatus.choices, default=BillingStatus.FREE
+    )
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    past_due_since = models.DateTimeField(null=True, blank=True)
     paid_until = models.DateField(blank=True, null=True)
-    on_trial = models.BooleanField(default=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
     created_on = models.DateField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -44,9 +101,39 @@ class Client(TenantMixin):
             raise ValidationError({"name": "Enter a name that has letters or digits."})
         super().clean()
 
+    @property
+    def trial_days_left(self) -> int:
+        if self.trial_ends_at is None:
+            return 0
+        return max((self.trial_ends_at - timezone.now()).days + 1, 0)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = single_line(self.name)
+        if self._state.adding and self.plan_id is None:
+            self.start_on_default_plan()
         super().save(*args, **kwargs)
+
+    def start_on_default_plan(self) -> None:
+        """A new workspace tries the default paid plan for ``BILLING_TRIAL_DAYS`` (default 14);
+        with no trial (0) or no paid plan in the catalogue, it starts on the free plan."""
+        trial_plan = Plan.objects.filter(is_free=False).first()
+        if settings.BILLING_TRIAL_DAYS > 0 and trial_plan is not None:
+            self.plan = trial_plan
+            self.billing_status = BillingStatus.TRIALING
+            self.trial_ends_at = timezone.now() + timedelta(days=settings.BILLING_TRIAL_DAYS)
+        else:
+            self.plan = Plan.objects.filter(is_free=True).first()
+
+
+# Written by billing_app (trials, Stripe's events) only: read-only in the admin, not exported.
+BILLING_STATE_FIELDS = (
+    "billing_status",
+    "trial_ends_at",
+    "past_due_since",
+    "paid_until",
+    "stripe_customer_id",
+    "stripe_subscription_id",
+)
 
 
 class Domain(DomainMixin):

@@ -20,9 +20,10 @@ from .archive_format import (
     sha256_of,
     write_archive,
 )
-from .models import Client
+from .models import BILLING_STATE_FIELDS, Client
 
-CLIENT_FIELDS_NOT_EXPORTED = ("id", "schema_name")
+# A copy restored as a new tenant is a new customer to billing: it starts on the default plan.
+CLIENT_FIELDS_NOT_EXPORTED = ("id", "schema_name", "plan", *BILLING_STATE_FIELDS)
 
 
 def media_folder(schema_name: str) -> Path:

@@ -1,19 +1,50 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
+from shared_app.models import Client
+from shared_app.plans import LimitReached
+
+from .limits import check_room
 from .models import ApiKey, Invitation, Project
 
 
-class ProjectForm(forms.ModelForm):
+class WithinPlanForm(forms.ModelForm):
+    """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``: refused with the
+    plan's message (and ``limit_reached`` set, for the page's upgrade link) when it is full."""
+
+    limit = ""
+
+    def __init__(self, *args: Any, tenant: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.limit_reached = False
+
+    def clean(self) -> dict:
+        if self.instance._state.adding:
+            try:
+                check_room(self.tenant, self.limit)
+            except LimitReached as error:
+                self.limit_reached = True
+                raise ValidationError(str(error), code="limit_reached") from error
+        return super().clean()
+
+
+class ProjectForm(WithinPlanForm):
+    limit = "projects"
+
     class Meta:
         model = Project
         fields = ["name", "description"]
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(WithinPlanForm):
+    limit = "members"
+
     class Meta:
         model = Invitation
         fields = ["email"]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import settings_views, views
+from . import billing_views, settings_views, views
 from .accounts import ChangeEmailView
 
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
         views.revoke_invitation,
         name="revoke_invitation",
     ),
+    path("billing/", billing_views.billing, name="billing"),
+    path("billing/upgrade/", billing_views.upgrade, name="billing_upgrade"),
+    path("billing/manage/", billing_views.manage_billing, name="billing_manage"),
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),

@@ -1,6 +1,8 @@
 """A customer's workspace. Every view needs a logged-in member, except the two links that bring
 a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
 
+from typing import Any
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
+from billing_app.tasks import seats_changed
 from pgschemas.contrib.media import media_response
 from shared_app.data_exports import exported_file
 
@@ -51,16 +54,21 @@ class DashboardView(LoginRequiredMixin, ListView):
         return Project.objects.all()
 
 
-class ProjectCreateView(LoginRequiredMixin, CreateView):
+class ProjectFormMixin:
     model = Project
     form_class = ProjectForm
     success_url = reverse_lazy("dashboard")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "tenant": self.request.tenant}  # type: ignore[misc]
 
-class ProjectUpdateView(LoginRequiredMixin, UpdateView):
-    model = Project
-    form_class = ProjectForm
-    success_url = reverse_lazy("dashboard")
+
+class ProjectCreateView(LoginRequiredMixin, ProjectFormMixin, CreateView):
+    pass
+
+
+class ProjectUpdateView(LoginRequiredMixin, ProjectFormMixin, UpdateView):
+    pass
 
 
 class ProjectDeleteView(LoginRequiredMixin, DeleteView):
@@ -70,7 +78,7 @@ class ProjectDeleteView(LoginRequiredMixin, DeleteView):
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, tenant=request.tenant)
     status = 200
     if request.method == "POST":
         owner_required(request)
@@ -116,6 +124,7 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     except MemberNotRemoved as error:
         messages.error(request, str(error))
     else:
+        seats_changed(request.tenant)
         messages.success(request, f"{member.email} was removed.")
     return redirect("members")
 
@@ -197,6 +206,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if not claimed:
                 return link_refused(request, InvalidToken("This invitation was already used."))
             member = form.save()
+            seats_changed(request.tenant)
         login(request, member, BACKEND)
         messages.success(request, f"Welcome to {request.tenant.name}!")
         return redirect("dashboard")

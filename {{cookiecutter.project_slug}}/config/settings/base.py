@@ -28,6 +28,7 @@ TENANTS = {
             "pgschemas",
             "pgschemas.contrib.citus",  # does nothing unless PGSCHEMAS_CITUS
             "shared_app",
+            "billing_app",
         ],
         "TENANT_MODEL": "shared_app.Client",
         "DOMAIN_MODEL": "shared_app.Domain",
@@ -170,6 +171,22 @@ PGSCHEMAS_PURGE_EXPORT = env.str(
 TENANT_ARCHIVES_DIR = env.path("DJANGO_TENANT_ARCHIVES_DIR", default=BASE_DIR / "archives")
 # A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
 PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
+
+# Billing (docs/billing.md). A new workspace tries the first paid plan this many days (0: none);
+# at the end, without a subscription, it goes to the free plan ("free") or is suspended
+# ("suspend"). A failed payment suspends the workspace after BILLING_GRACE_DAYS.
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=14)
+BILLING_TRIAL_END = env.str("BILLING_TRIAL_END", default="free")
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# Stripe: without a secret key billing is off (plans are assigned by the operator).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")  # tests only
+
+# A workspace suspended for not paying still serves its owners the pages to pay.
+PGSCHEMAS_SUSPENDED_SERVES = "billing_app.gate.owners_may_pay"
+# The workspace's plan travels with the tenant in each process's host map (no query per request).
+PGSCHEMAS_ROUTING_RELATED = ["plan"]
 
 # Connection poolers: by default every transaction sets the schema with its first statement, in
 # the same round trip, which is right behind any pooler. True sets it once per session instead
@@ -377,4 +394,6 @@ CELERY_BEAT_SCHEDULE = {
     "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
+    "end-trials": {"task": "billing_app.end_trials", "schedule": 3600.0},
+    "suspend-unpaid": {"task": "billing_app.suspend_unpaid", "schedule": 3600.0},
 }

@@ -2,11 +2,12 @@
 code runs.
 
 The middleware calls ``refusal(request, route)`` after routing. The state comes with the route's
-tenant (the host map's entry): no query. Suspended: 403; maintenance: 503 with ``Retry-After``,
-except for a holder of a maintenance bypass; pending deletion: 410. The pages are templates the
-project owns (``pgschemas/<status>.html``), rendered without the request: no session, no user,
-nothing of the tenant but its host and dates. A former domain (``Route.moved_to``, a renamed
-tenant's old host) answers 301 to the same path on the new one.
+tenant (the host map's entry): no query. Suspended: 403, except the requests that
+``PGSCHEMAS_SUSPENDED_SERVES`` lets through (the project: owners reaching billing); maintenance:
+503 with ``Retry-After``, except for a holder of a maintenance bypass; pending deletion: 410.
+The pages are templates the project owns (``pgschemas/<status>.html``), rendered without the
+request: no session, no user, nothing of the tenant but its host and dates. A former domain
+(``Route.moved_to``, a renamed tenant's old host) answers 301 to the same path on the new one.
 
 The maintenance bypass is a signed link (``bypass_link_path``) that sets a cookie on the
 tenant's host. Both name the tenant's schema and the moment its maintenance began, and expire:
@@ -25,6 +26,7 @@ from django.http import (
 )
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from .. import app_settings
 from ..schema import Schema
@@ -45,12 +47,20 @@ def refusal(request: HttpRequest, route: Route) -> HttpResponse | None:
     tenant = route.schema
     if tenant.status not in REFUSED_WITH:
         return None
+    if tenant.status == Status.SUSPENDED and still_served(request, tenant):
+        return None
     if tenant.status == Status.MAINTENANCE:
         if request.path == BYPASS_PATH:
             return redeem_bypass(request, tenant)
         if bypass_valid(request.COOKIES.get(BYPASS_COOKIE, ""), tenant):
             return None
     return status_page(request, tenant)
+
+
+def still_served(request: HttpRequest, tenant: Schema) -> bool:
+    """Whether ``PGSCHEMAS_SUSPENDED_SERVES`` lets this request to a suspended tenant through."""
+    path = app_settings.suspended_serves()
+    return bool(path) and bool(import_string(path)(request, tenant))
 
 
 def moved(request: HttpRequest, host: str) -> HttpResponse:

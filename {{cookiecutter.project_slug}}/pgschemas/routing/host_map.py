@@ -12,6 +12,9 @@ A host missing from the map is looked up once by itself (an indexed query), so a
 has just signed up is served at once by every process; a host found nowhere is remembered as
 unknown until the map changes, so repeated requests for it cost no query.
 
+``PGSCHEMAS_ROUTING_RELATED`` names foreign keys of the tenant model loaded with it (the
+product's plan): a request reads them from the map, and their table joins the change check.
+
 A domain with ``redirect_until`` (a workspace's former domain after a rename) is held in
 ``redirects``: the tenant's primary domain and until when the old one redirects there.
 """
@@ -23,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from .. import app_settings
@@ -84,8 +88,22 @@ class HostMap:
             self.checked_at = time.monotonic()
 
 
+def _routing_models() -> list[type[Model]]:
+    """The tables the host map reads: domains, tenants, and the tenant's ``routing_related``."""
+    tenant_model = get_tenant_model()
+    related = [
+        tenant_model._meta.get_field(name).related_model for name in app_settings.routing_related()
+    ]
+    return [get_domain_model(), tenant_model, *(model for model in related if model)]
+
+
+def _with_tenant() -> QuerySet[Any]:
+    related = [f"tenant__{name}" for name in app_settings.routing_related()]
+    return get_domain_model()._default_manager.select_related("tenant", *related)
+
+
 def _routing_signature() -> tuple[object, ...]:
-    tables = [model._meta.db_table for model in (get_domain_model(), get_tenant_model())]
+    tables = [model._meta.db_table for model in _routing_models()]
     quoted = [connection.ops.quote_name(table) for table in tables]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,7 +119,7 @@ def _routing_signature() -> tuple[object, ...]:
 
 def _load_domains() -> tuple[dict[str, Schema], dict[str, Redirect]]:
     # One plain query (no server-side cursor, which a transaction pooler cannot carry).
-    rows = list(get_domain_model()._default_manager.select_related("tenant"))
+    rows = list(_with_tenant())
     primary = {row.tenant_id: row.domain for row in rows if row.is_primary}
     redirects = {
         row.domain: Redirect(primary[row.tenant_id], row.redirect_until)
@@ -113,7 +131,7 @@ def _load_domains() -> tuple[dict[str, Schema], dict[str, Redirect]]:
 
 def _lookup_domain(domain: str) -> tuple[Schema | None, Redirect | None]:
     domains = get_domain_model()._default_manager
-    row = domains.select_related("tenant").filter(domain=domain).first()
+    row = _with_tenant().filter(domain=domain).first()
     if row is None:
         return None, None
     if row.redirect_until is None:
@@ -144,5 +162,5 @@ def connect() -> None:
     by the host map's own check.
     """
     for signal in (post_save, post_delete):
-        for model in (get_domain_model(), get_tenant_model()):
+        for model in _routing_models():
             signal.connect(routing_changed, sender=model)

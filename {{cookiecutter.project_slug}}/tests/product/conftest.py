@@ -1,17 +1,21 @@
 """Fixtures of the product's tests: a customer to export (committed: pg_dump reads it on a
-connection of its own) and its archive."""
+connection of its own) and its archive; Stripe, served by a local fake (tests/fake_stripe)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from billing_app.models import StripeEvent
 from pgschemas.fleet.provisioning import drop_schema
-from shared_app.models import Client
+from shared_app.models import Client, OperatorAction, Plan
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
 from ..factories import ClientFactory, DomainFactory
+from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
+from .billing import RESTORED_FIELDS, price_plans
 
 
 @pytest.fixture
@@ -39,3 +43,34 @@ def archive(archived, tmp_path) -> Path:
     path = tmp_path / "archived.tar.gz"
     export_tenant(SOURCE, path)
     return path
+
+
+@pytest.fixture
+def fake_stripe(settings) -> Iterator[FakeStripe]:
+    """Stripe's API served by a local process (tests/fake_stripe), the project pointed at it."""
+    server = FakeStripe()
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_API_BASE = server.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def priced_plans(db) -> None:
+    price_plans()
+
+
+@pytest.fixture
+def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
+    """acme with a Stripe customer and priced plans, committed (the server answers on its own
+    connections); everything put back after."""
+    acme = Client.objects.get(schema_name="acme")
+    before = Client.objects.filter(pk=acme.pk).values(*RESTORED_FIELDS)[0]
+    price_plans()
+    Client.objects.filter(pk=acme.pk).update(stripe_customer_id="cus_acme")
+    yield Client.objects.get(pk=acme.pk)
+    Client.objects.filter(pk=acme.pk).update(**before)
+    Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
+    StripeEvent.objects.all().delete()
+    OperatorAction.objects.filter(tenant=acme).delete()

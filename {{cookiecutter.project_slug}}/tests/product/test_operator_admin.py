@@ -105,7 +105,6 @@ def add_client(operator: OperatorBrowser, schema_name: str, domain: str = "") ->
         {
             "name": schema_name.title(),
             "schema_name": schema_name,
-            "on_trial": "on",
             "domains-TOTAL_FORMS": "1",
             "domains-INITIAL_FORMS": "0",
             "domains-MIN_NUM_FORMS": "0",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shared_app", "0006_tenant_stats"),
+        ("shared_app", "0009_billing_state"),
     ]
 
     operations = [

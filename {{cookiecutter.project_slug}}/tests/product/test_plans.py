@@ -1,0 +1,177 @@
+"""Plans and limits: the catalogue in public, each workspace on a plan, limits on members and
+projects refused with a clear message and an upgrade link, read without a query to public."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
+
+from pgschemas.schema import StaticSchema
+from shared_app.models import Client, Plan
+from tenant_app.models import Invitation, Project
+
+from ..conftest import host, secret_of
+from ..factories import ClientFactory, UserFactory
+
+
+@pytest.fixture
+def tiny(acme) -> Plan:
+    """acme on a plan of two members and two projects (it has one of each... plus its owner)."""
+    plan = Plan.objects.create(slug="tiny", name="Tiny", max_members=2, max_projects=2)
+    acme.plan = plan
+    acme.save()
+    return plan
+
+
+def test_the_default_catalogue_has_a_free_plan_and_paid_plans_with_both_prices(db):
+    plans = {plan.slug: plan for plan in Plan.objects.all()}
+
+    assert plans["free"].is_free and plans["free"].max_members == 3
+    assert all(
+        plans[slug].monthly_price_cents and plans[slug].yearly_price_cents
+        for slug in ("pro", "business")
+    )
+    assert plans["business"].max_members is None  # unlimited
+
+
+def test_without_a_trial_a_new_workspace_is_on_the_free_plan(db, settings):
+    settings.BILLING_TRIAL_DAYS = 0
+
+    assert ClientFactory(schema_name="newcomer").plan.slug == "free"
+
+
+def test_a_project_beyond_the_plan_is_refused_with_an_upgrade_link(member_client, acme, tiny):
+    http = member_client(acme)
+    assert http.post("/projects/new/", {"name": "Second"}).status_code == 302  # 2 of 2
+
+    response = http.post("/projects/new/", {"name": "Third"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Acme is on the Tiny plan, which allows 2 projects. Upgrade to add more." in page
+    assert 'href="/billing/"' in page
+    with acme:
+        assert not Project.objects.filter(name="Third").exists()
+
+
+def test_editing_a_project_is_never_refused_by_the_limit(member_client, acme, tiny):
+    http = member_client(acme)
+    http.post("/projects/new/", {"name": "Second"})
+    with acme:
+        project = Project.objects.get(name="Second")
+
+    response = http.post(f"/projects/{project.pk}/edit/", {"name": "Renamed"})
+
+    assert response.status_code == 302
+
+
+def test_an_invitation_beyond_the_plan_is_refused_with_an_upgrade_link(member_client, acme, tiny):
+    owner = member_client(acme, role="owner")
+    assert owner.post("/members/", {"email": "one@example.com"}).status_code == 302  # 2 of 2
+
+    response = owner.post("/members/", {"email": "two@example.com"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "which allows 2 members. Upgrade to add more." in page
+    assert 'href="/billing/"' in page
+    with acme:
+        assert not Invitation.objects.filter(email="two@example.com").exists()
+
+
+def test_an_unlimited_plan_refuses_nothing(member_client, acme):
+    acme.plan = Plan.objects.get(slug="business")
+    acme.save()
+    http = member_client(acme)
+
+    for number in range(5):
+        assert http.post("/projects/new/", {"name": f"P{number}"}).status_code == 302
+
+
+def test_the_billing_page_shows_the_plan_and_what_the_workspace_uses(member_client, acme, tiny):
+    page = member_client(acme).get("/billing/").content.decode()
+
+    assert "Tiny" in page and "Members: 1 of 2" in page and "Projects: 1 of 2" in page
+
+
+def test_the_limits_are_read_with_the_tenant_without_a_query_to_public(
+    member_client, acme, tiny, django_assert_num_queries
+):
+    http = member_client(acme)
+    http.get("/billing/")
+
+    with django_assert_num_queries(6) as captured:  # session, user, 3 counts, the catalogue
+        http.get("/billing/")
+
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "shared_app_client" not in tables
+    assert tables.count('FROM "shared_app_plan"') == 1  # the catalogue shown on the page, only
+
+
+@pytest.fixture
+def committed_tiny(committed_db):
+    """acme on the Tiny plan, committed (each change then has a transaction of its own, as in
+    production, which the routing check sees); put back after."""
+    acme = Client.objects.get(schema_name="acme")
+    free = acme.plan
+    plan = Plan.objects.create(slug="tiny", name="Tiny", max_members=2, max_projects=2)
+    acme.plan = plan
+    acme.save()
+    yield plan
+    acme.plan = free
+    acme.save()
+    with acme:
+        Project.objects.exclude(name=secret_of("acme")).delete()
+    plan.delete()
+
+
+def test_a_plan_edited_anywhere_is_seen_at_the_next_routing_check(committed_tiny, settings):
+    settings.PGSCHEMAS_ROUTING_CHECK_SECONDS = 0
+    acme = Client.objects.get(schema_name="acme")
+    http = HttpClient(headers={"host": host("acme")})
+    with acme:
+        http.force_login(UserFactory(email="plans@example.com"))
+    assert http.post("/projects/new/", {"name": "Second"}).status_code == 302  # 2 of 2 allowed
+    Plan.objects.filter(pk=committed_tiny.pk).update(max_projects=5)  # no signal: the check
+
+    response = http.post("/projects/new/", {"name": "Third"})
+
+    with acme:
+        get_user_model().objects.filter(email="plans@example.com").delete()
+    assert response.status_code == 302
+
+
+def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
+    with StaticSchema("www"):
+        client.force_login(UserFactory(email="op@example.com", is_staff=True, is_superuser=True))
+    www = {"host": settings.DOMAIN_NAME}
+    pro = Plan.objects.get(slug="pro")
+
+    fields = {
+        "slug": "pro",
+        "name": "Pro",
+        "position": 1,
+        "monthly_price_cents": 1500,
+        "yearly_price_cents": 15000,
+        "stripe_monthly_price_id": "price_monthly",
+        "stripe_yearly_price_id": "",
+        "max_members": 10,
+        "max_projects": "",
+        "max_api_requests_per_day": 5000,
+    }
+
+    response = client.post(f"/admin/shared_app/plan/{pro.pk}/change/", fields, headers=www)
+
+    assert response.status_code == 302
+    pro.refresh_from_db()
+    assert (pro.monthly_price_cents, pro.max_members, pro.max_projects) == (1500, 10, None)
+    assert pro.stripe_monthly_price_id == "price_monthly"
+
+
+def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
+    Plan.objects.filter(slug="pro").update(name="Professional", monthly_price_cents=1999)
+
+    page = client.get("/pricing/", headers={"host": settings.DOMAIN_NAME}).content.decode()
+
+    assert "Professional" in page and "19.99 per member a month" in page
+    assert "free for 14 days" in page
