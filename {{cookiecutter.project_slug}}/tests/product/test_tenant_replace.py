@@ -127,8 +127,9 @@ def test_other_tenants_are_served_without_errors_while_a_tenant_is_replaced(
     lock = threading.Lock()
 
     def hammer(worker: int) -> None:
-        round_ = 0
-        while not done.is_set() or round_ < 6:
+        round_ = after_the_swap = 0
+        while not done.is_set() or after_the_swap < len(hosts):  # each host once more after it
+            after_the_swap += done.is_set()
             hostname = hosts[(worker + round_) % len(hosts)]
             round_ += 1
             status, body = fetch(live_server_url, hostname, member_cookies[hostname])
