@@ -74,7 +74,7 @@ class Client(TenantMixin):
         Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
     )
     billing_status = models.CharField(
-        max_length=20, choices=BillingStatus.choices, default=BillingStatus.FREE
+        max_length=20, choices=BillingStatus, default=BillingStatus.FREE
     )
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     past_due_since = models.DateTimeField(null=True, blank=True)
