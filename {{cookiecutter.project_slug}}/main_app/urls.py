@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import console, views
 from .admin import operator_admin
@@ -12,5 +12,6 @@ urlpatterns = [
     path("console/<str:schema_name>/", console.tenant_detail, name="console_tenant"),
     path("console/<str:schema_name>/rename/", console.rename_tenant, name="console_rename"),
     path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
+    path("accounts/", include("allauth.urls")),  # operators' log-in with two-factor
     path("admin/", operator_admin.urls),
 ]

@@ -13,6 +13,7 @@ from allauth.account.views import EmailView
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -40,6 +41,12 @@ class WorkspaceAccountAdapter(DefaultAccountAdapter):
         return url_has_allowed_host_and_scheme(
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """On www only operators log in (customers log in to their workspace): to the console."""
+        if not request.tenant.is_dynamic:
+            return reverse("console")
+        return super().get_login_redirect_url(request)
 
     def format_email_subject(self, subject: str) -> str:
         workspace = self.request.tenant

@@ -4,13 +4,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
-from .models import Invitation, Project
+from .models import Invitation, Project, WorkspaceSecurity
 
 
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["name", "description"]
+
+
+class SecurityForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceSecurity
+        fields = ["require_two_factor"]
 
 
 class InvitationForm(forms.ModelForm):

@@ -41,3 +41,25 @@ class UsedHandoverToken(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class WorkspaceSecurity(models.Model):
+    """The workspace's security policy, set by its owners: one row (``load()`` reads it, or the
+    defaults while none was saved)."""
+
+    require_two_factor = models.BooleanField(
+        "Require two-factor for every member",
+        default=False,
+        help_text="Members without an authenticator app or a passkey set one up before any "
+        "other page.",
+    )
+
+    class Meta:
+        verbose_name_plural = "workspace security"
+
+    def __str__(self) -> str:
+        return "Security policy"
+
+    @classmethod
+    def load(cls) -> "WorkspaceSecurity":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

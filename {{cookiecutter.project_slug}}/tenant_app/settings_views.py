@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
-from .forms import DeleteWorkspaceForm, RenameWorkspaceForm
+from .forms import DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
+from .models import WorkspaceSecurity
 from .tokens import make_handover_token
 from .views import owner_required
 
@@ -28,10 +29,11 @@ def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
 def settings_page(
     request: HttpRequest, status: int = 200, **forms_shown: forms.BaseForm
 ) -> HttpResponse:
-    """The settings page with its three forms (name, sub-domain, deletion): those given, bound
-    and with their errors; the others blank."""
+    """The settings page with its forms (name, security, sub-domain, deletion): those given,
+    bound and with their errors; the others blank."""
     context = {
         "form": name_form_class(request)(instance=request.tenant),
+        "security_form": SecurityForm(instance=WorkspaceSecurity.load()),
         "rename_form": RenameWorkspaceForm(),
         "delete_form": DeleteWorkspaceForm(request.tenant.name),
         **forms_shown,
@@ -51,6 +53,18 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect("workspace_settings")
     return settings_page(request, form=form)
+
+
+@login_required
+@require_POST
+def security_settings(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    form = SecurityForm(request.POST, instance=WorkspaceSecurity.load())
+    if not form.is_valid():
+        return settings_page(request, status=400, security_form=form)
+    form.save()
+    messages.success(request, "Security settings saved.")
+    return redirect("workspace_settings")
 
 
 @login_required

@@ -18,6 +18,7 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
+    path("settings/security/", settings_views.security_settings, name="security_settings"),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),

@@ -40,6 +40,7 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            "allauth.mfa",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -65,6 +66,7 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            "allauth.mfa",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "users.two_factor.TwoFactorRequiredMiddleware",
 ]
 
 # Content-Security-Policy of every page (config/csp.py): scripts, styles, fonts and images from
@@ -246,6 +249,15 @@ SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
 # "django_recaptcha.fields.ReCaptchaField" or "turnstile.fields.TurnstileField" (install the
 # package and set its keys as it documents). Empty: no CAPTCHA.
 SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
+
+# Two-factor (django-allauth's mfa, /accounts/2fa/ on each workspace and on www; docs/trust.md):
+# an authenticator app (TOTP) with recovery codes, and passkeys, as a second factor or to log in
+# without a password. A workspace's owners can require it of every member (its settings page);
+# www's staff (operators) must have it when OPERATORS_REQUIRE_TWO_FACTOR (on in production).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = PROJECT_NAME
+OPERATORS_REQUIRE_TWO_FACTOR = env.bool("OPERATORS_REQUIRE_TWO_FACTOR", default=False)
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See docs/scaling.md.

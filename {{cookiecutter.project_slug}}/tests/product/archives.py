@@ -7,6 +7,7 @@ import tarfile
 from pathlib import Path
 
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.backends.db import SessionStore
@@ -14,7 +15,7 @@ from django.db import connection
 from psycopg2 import sql
 
 from shared_app.models import Client
-from tenant_app.models import Invitation, Project, UsedHandoverToken
+from tenant_app.models import Invitation, Project, UsedHandoverToken, WorkspaceSecurity
 
 from ..factories import ProjectFactory, UserFactory
 
@@ -39,6 +40,8 @@ def fill_every_table(tenant: Client) -> None:
         LogEntry.objects.create(user=user, action_flag=ADDITION, object_repr="it")
         Invitation.objects.create(email="bob@archived.test", invited_by=user)
         UsedHandoverToken.objects.create(nonce="n1")
+        WorkspaceSecurity.objects.create(pk=1, require_two_factor=True)
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "s"})
         session = SessionStore()
         session["k"] = "v"
         session.create()

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from django.core import mail
 from playwright.sync_api import (
@@ -362,3 +363,75 @@ def test_the_console_suspends_a_workspace_whose_page_answers_403_then_resumes_it
     assert resumed.status == 200 and page.get_by_label("Password").is_visible()
     page.goto(site.www(f"/console/{name}/"))
     assert page.get_by_text("Unpaid since May").is_visible()
+
+
+def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_passkey(
+    site, browser, camera, settings
+):
+    """Two-factor in Chromium, under the strict CSP: the authenticator app (codes computed by
+    pyotp, as a phone would), then a passkey on Chromium's virtual authenticator (the DevTools
+    WebAuthn domain) to log in without a password."""
+    settings.MFA_TOTP_TOLERANCE = 1  # the log-in uses the next step's code, not the used one
+    subdomain = unique("mfa")
+    page = browser.new_page()
+    sign_up(page, site, camera, subdomain, "owner@example.com")
+
+    page.get_by_role("link", name="Two-factor").click()
+    camera.shoot(page, "two-factor")
+    page.get_by_role("link", name="Activate").click()
+    page.get_by_label("Password").fill(PASSWORD)  # allauth asks again before any change
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/totp/activate/"))
+    camera.shoot(page, "activate-totp")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/recovery-codes/"))
+    camera.shoot(page, "recovery-codes")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    page.get_by_label("Email").fill("owner@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/authenticate/"))
+    camera.shoot(page, "asks-for-code")
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "logged-in-with-code")
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page.goto(site.workspace(subdomain, "/accounts/2fa/webauthn/add/"))
+    assert "/accounts/reauthenticate/" in page.url  # a log-in is no re-authentication
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/webauthn/add/"))
+    page.get_by_label("Name").fill("Laptop")
+    page.get_by_label("Passwordless").check()
+    camera.shoot(page, "add-passkey")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/"))
+    camera.shoot(page, "passkey-added")
+    assert page.get_by_text("You have added 1 security key.").is_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "logged-in-with-passkey")
+    assert page.get_by_role("link", name="owner@example.com").is_visible()
