@@ -11,6 +11,11 @@ urlpatterns = [
     path("console/", console.tenant_list, name="console"),
     path("console/<str:schema_name>/", console.tenant_detail, name="console_tenant"),
     path("console/<str:schema_name>/rename/", console.rename_tenant, name="console_rename"),
+    path(
+        "console/<str:schema_name>/support/",
+        console.open_support_session,
+        name="console_support",
+    ),
     path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
     path("accounts/", include("allauth.urls")),  # operators' log-in with two-factor
     path("admin/", operator_admin.urls),

@@ -16,7 +16,7 @@ class ProjectForm(forms.ModelForm):
 class SecurityForm(forms.ModelForm):
     class Meta:
         model = WorkspaceSecurity
-        fields = ["require_two_factor"]
+        fields = ["require_two_factor", "allow_support_access"]
 
 
 class InvitationForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 """What each customer owns: these tables exist once per dynamic tenant schema."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -53,6 +55,12 @@ class WorkspaceSecurity(models.Model):
         help_text="Members without an authenticator app or a passkey set one up before any "
         "other page.",
     )
+    allow_support_access = models.BooleanField(
+        "Allow support access",
+        default=True,
+        help_text="Our support staff may open a member's session here, for a limited time and "
+        "with a reason, each time recorded in the audit log.",
+    )
 
     class Meta:
         verbose_name_plural = "workspace security"
@@ -63,3 +71,30 @@ class WorkspaceSecurity(models.Model):
     @classmethod
     def load(cls) -> "WorkspaceSecurity":
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class AuditEvent(models.Model):
+    """The workspace's audit log, append-only: written in the transaction of the action it
+    records, never changed (``save`` refuses an existing row), shown to owners."""
+
+    class Action(models.TextChoices):
+        SUPPORT_ACCESS = "support_access", "Support access"
+        SECURITY_SETTINGS = "security_settings", "Security settings changed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.CharField(max_length=254)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("The audit log is append-only.")
+        super().save(*args, **kwargs)

@@ -4,6 +4,7 @@ another sub-domain or delete it."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +15,11 @@ from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
 from .forms import DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
-from .models import WorkspaceSecurity
+from .models import AuditEvent, WorkspaceSecurity
 from .tokens import make_handover_token
 from .views import owner_required
+
+AUDIT_PAGE = 200  # the newest events shown
 
 
 def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
@@ -62,9 +65,23 @@ def security_settings(request: HttpRequest) -> HttpResponse:
     form = SecurityForm(request.POST, instance=WorkspaceSecurity.load())
     if not form.is_valid():
         return settings_page(request, status=400, security_form=form)
-    form.save()
+    with transaction.atomic():
+        form.save()
+        AuditEvent.objects.create(
+            actor=request.user.email,
+            action=AuditEvent.Action.SECURITY_SETTINGS,
+            details={str(form[name].label): form.cleaned_data[name] for name in form.changed_data},
+        )
     messages.success(request, "Security settings saved.")
     return redirect("workspace_settings")
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The workspace's audit log, newest first (support access, security settings)."""
+    owner_required(request)
+    events = AuditEvent.objects.all()[:AUDIT_PAGE]
+    return render(request, "tenant_app/audit_log.html", {"events": events})
 
 
 @login_required

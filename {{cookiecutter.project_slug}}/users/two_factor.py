@@ -1,7 +1,8 @@
 """Two-factor where it is required: a member of a workspace whose owners require it
 (tenant_app.WorkspaceSecurity), and www's staff (operators) when OPERATORS_REQUIRE_TWO_FACTOR.
 Such a person without an authenticator (an authenticator app or a passkey) is sent to set one up
-before any other page; only the two-factor pages, re-authentication and log-out stay open."""
+before any other page; only the two-factor pages, re-authentication and log-out stay open. An
+operator's support session (tenant_app/support.py) is not asked."""
 
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from tenant_app import support
 from tenant_app.models import WorkspaceSecurity
 
 OPEN_PAGES = frozenset({"account_logout", "account_reauthenticate"})
@@ -20,8 +22,8 @@ FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)  # recovery cod
 
 def two_factor_required(request: HttpRequest) -> bool:
     user = request.user
-    if not user.is_authenticated:
-        return False
+    if not user.is_authenticated or support.current(request):
+        return False  # an operator's support session: the operator has two-factor on www
     tenant = request.tenant  # type: ignore[attr-defined]
     if tenant.is_dynamic:
         return WorkspaceSecurity.load().require_two_factor

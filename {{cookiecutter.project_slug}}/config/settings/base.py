@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.project",
+                "tenant_app.support.banner",
             ],
         },
     },
@@ -258,6 +259,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = PROJECT_NAME
 OPERATORS_REQUIRE_TWO_FACTOR = env.bool("OPERATORS_REQUIRE_TWO_FACTOR", default=False)
+# Support access (the console's "Support session"): how long one lasts unless the operator says
+# otherwise (1 to 480 minutes).
+SUPPORT_ACCESS_MINUTES = env.int("SUPPORT_ACCESS_MINUTES", default=30)
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See docs/scaling.md.

@@ -15,7 +15,13 @@ from django.db import connection
 from psycopg2 import sql
 
 from shared_app.models import Client
-from tenant_app.models import Invitation, Project, UsedHandoverToken, WorkspaceSecurity
+from tenant_app.models import (
+    AuditEvent,
+    Invitation,
+    Project,
+    UsedHandoverToken,
+    WorkspaceSecurity,
+)
 
 from ..factories import ProjectFactory, UserFactory
 
@@ -41,6 +47,7 @@ def fill_every_table(tenant: Client) -> None:
         Invitation.objects.create(email="bob@archived.test", invited_by=user)
         UsedHandoverToken.objects.create(nonce="n1")
         WorkspaceSecurity.objects.create(pk=1, require_two_factor=True)
+        AuditEvent.objects.create(actor="ann", action=AuditEvent.Action.SECURITY_SETTINGS)
         Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "s"})
         session = SessionStore()
         session["k"] = "v"

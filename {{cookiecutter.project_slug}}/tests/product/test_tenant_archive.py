@@ -91,7 +91,7 @@ def test_the_commands_export_and_import_a_tenant(archived, tmp_path):
         stdout=out,
     )
 
-    assert "Exported archived: 16 tables" in out.getvalue()
+    assert "Exported archived: 17 tables" in out.getvalue()
     assert Domain.objects.get(domain="by-command.example.com").tenant.schema_name == "by_command"
 
 
@@ -185,13 +185,13 @@ def test_exporting_into_a_missing_folder_is_a_clear_error(archived, tmp_path):
 
 def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
     """The source schema taken back to tenant_app 0001 (0002 and 0003 only create these
-    three tables)."""
+    four tables)."""
     _, made = archived
     made.append("from_older")
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE archived.tenant_app_invitation, archived.tenant_app_usedhandovertoken, "
-            "archived.tenant_app_workspacesecurity;"
+            "archived.tenant_app_workspacesecurity, archived.tenant_app_auditevent;"
             "DELETE FROM archived.django_migrations "
             "WHERE app = 'tenant_app' AND name IN ('0002_invitations', '0003_workspace_security')"
         )
@@ -201,7 +201,7 @@ def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
 
     restored = table_rows("from_older")
     assert restored["tenant_app_invitation"] == restored["tenant_app_usedhandovertoken"] == []
-    assert restored["tenant_app_workspacesecurity"] == []
+    assert restored["tenant_app_workspacesecurity"] == restored["tenant_app_auditevent"] == []
     assert ("tenant_app", "0002_invitations") in {
         (app, name) for _, app, name, _ in restored["django_migrations"]
     }
