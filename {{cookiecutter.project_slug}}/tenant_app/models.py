@@ -61,6 +61,19 @@ class WorkspaceSecurity(models.Model):
         help_text="Our support staff may open a member's session here, for a limited time and "
         "with a reason, each time recorded in the audit log.",
     )
+    sso_only = models.BooleanField(
+        "Single sign-on only",
+        default=False,
+        help_text="Members log in through your identity provider only; owners keep their "
+        "password, so a broken provider cannot lock the workspace out.",
+    )
+    sso_domains = models.CharField(
+        "Join from these domains",
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated e-mail domains: a person your identity provider vouches for "
+        "with such an address becomes a member at their first log-in. Empty: invitations only.",
+    )
 
     class Meta:
         verbose_name_plural = "workspace security"
@@ -72,6 +85,10 @@ class WorkspaceSecurity(models.Model):
     def load(cls) -> "WorkspaceSecurity":
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
+    def joins_from(self, email: str) -> bool:
+        domains = {d.strip().lower().lstrip("@") for d in self.sso_domains.split(",")}
+        return email.rpartition("@")[2].lower() in domains - {""}
+
 
 class AuditEvent(models.Model):
     """The workspace's audit log, append-only: written in the transaction of the action it
@@ -80,6 +97,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         SUPPORT_ACCESS = "support_access", "Support access"
         SECURITY_SETTINGS = "security_settings", "Security settings changed"
+        SSO_SETTINGS = "sso_settings", "Single sign-on changed"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.CharField(max_length=254)

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
+from . import sso
 from .forms import DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
 from .models import AuditEvent, WorkspaceSecurity
+from .sso import SsoForm, identity_provider
 from .tokens import make_handover_token
 from .views import owner_required
 
@@ -32,11 +34,13 @@ def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
 def settings_page(
     request: HttpRequest, status: int = 200, **forms_shown: forms.BaseForm
 ) -> HttpResponse:
-    """The settings page with its forms (name, security, sub-domain, deletion): those given,
-    bound and with their errors; the others blank."""
+    """The settings page with its forms (name, security, single sign-on, sub-domain,
+    deletion): those given, bound and with their errors; the others blank."""
+    app = identity_provider()
     context = {
         "form": name_form_class(request)(instance=request.tenant),
         "security_form": SecurityForm(instance=WorkspaceSecurity.load()),
+        "sso_form": SsoForm(initial=SsoForm.initial_for(app, WorkspaceSecurity.load()), app=app),
         "rename_form": RenameWorkspaceForm(),
         "delete_form": DeleteWorkspaceForm(request.tenant.name),
         **forms_shown,
@@ -73,6 +77,18 @@ def security_settings(request: HttpRequest) -> HttpResponse:
             details={str(form[name].label): form.cleaned_data[name] for name in form.changed_data},
         )
     messages.success(request, "Security settings saved.")
+    return redirect("workspace_settings")
+
+
+@login_required
+@require_POST
+def sso_settings(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    form = SsoForm(request.POST, app=identity_provider())
+    if not form.is_valid():
+        return settings_page(request, status=400, sso_form=form)
+    sso.configure(form, by=request.user.email)
+    messages.success(request, "Single sign-on saved.")
     return redirect("workspace_settings")
 
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import settings_views, views
-from .accounts import ChangeEmailView
+from .accounts import ChangeEmailView, WorkspaceLoginView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
     path("settings/security/", settings_views.security_settings, name="security_settings"),
     path("settings/audit/", settings_views.audit_log, name="audit_log"),
+    path("settings/sso/", settings_views.sso_settings, name="sso_settings"),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("support/<str:token>/", views.support_session, name="support_session"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/email/", ChangeEmailView.as_view(), name="account_email"),
+    path("accounts/login/", WorkspaceLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -41,6 +41,7 @@ TENANTS = {
             "allauth",
             "allauth.account",
             "allauth.mfa",
+            "allauth.socialaccount",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -67,6 +68,8 @@ TENANTS = {
             "allauth",
             "allauth.account",
             "allauth.mfa",
+            "allauth.socialaccount",
+            "allauth.socialaccount.providers.openid_connect",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -259,6 +262,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = PROJECT_NAME
 OPERATORS_REQUIRE_TWO_FACTOR = env.bool("OPERATORS_REQUIRE_TWO_FACTOR", default=False)
+# Single sign-on per workspace (docs/trust.md): each workspace's OpenID Connect identity
+# provider is a SocialApp row in its own schema (tenant_app/sso.py). A member logs in through it
+# when the provider vouches for their e-mail address (verified); new members join only from the
+# workspace's listed domains. Log-in starts with a POST (the "Continue with" button).
+SOCIALACCOUNT_ADAPTER = "tenant_app.sso.WorkspaceSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
 # Support access (the console's "Support session"): how long one lasts unless the operator says
 # otherwise (1 to 480 minutes).
 SUPPORT_ACCESS_MINUTES = env.int("SUPPORT_ACCESS_MINUTES", default=30)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.backends.db import SessionStore
@@ -48,6 +49,9 @@ def fill_every_table(tenant: Client) -> None:
         UsedHandoverToken.objects.create(nonce="n1")
         WorkspaceSecurity.objects.create(pk=1, require_two_factor=True)
         AuditEvent.objects.create(actor="ann", action=AuditEvent.Action.SECURITY_SETTINGS)
+        app = SocialApp.objects.create(provider="openid_connect", provider_id="sso", name="IdP")
+        account = SocialAccount.objects.create(user=user, provider="sso", uid="ann")
+        SocialToken.objects.create(app=app, account=account, token="t")
         Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "s"})
         session = SessionStore()
         session["k"] = "v"

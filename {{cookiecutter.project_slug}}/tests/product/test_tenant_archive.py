@@ -91,7 +91,7 @@ def test_the_commands_export_and_import_a_tenant(archived, tmp_path):
         stdout=out,
     )
 
-    assert "Exported archived: 17 tables" in out.getvalue()
+    assert "Exported archived: 20 tables" in out.getvalue()
     assert Domain.objects.get(domain="by-command.example.com").tenant.schema_name == "by_command"
 
 
