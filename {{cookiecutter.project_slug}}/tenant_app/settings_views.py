@@ -94,7 +94,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The workspace's audit log, newest first (support access, security settings)."""
+    """The workspace's audit log, newest first (support access, security and SSO settings)."""
     owner_required(request)
     events = AuditEvent.objects.all()[:AUDIT_PAGE]
     return render(request, "tenant_app/audit_log.html", {"events": events})

@@ -324,6 +324,15 @@ def console_case(site):
         operator.delete()
 
 
+@pytest.fixture
+def support_case(console_case):
+    """console_case's workspace with an owner, whose session an operator opens."""
+    name, operator_email = console_case
+    with Client.objects.get(schema_name=name):
+        UserFactory(email="owner@example.com", role="owner")
+    return name, operator_email
+
+
 def act(page: Page, camera: Camera, action: str, label: str, reason: str) -> None:
     page.locator(f"#id_{action}-reason").fill(reason)
     camera.shoot(page, f"console-{action}")
@@ -435,3 +444,35 @@ def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_
     page.wait_for_url(site.workspace(subdomain))
     camera.shoot(page, "logged-in-with-passkey")
     assert page.get_by_role("link", name="owner@example.com").is_visible()
+
+
+def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_it(
+    site, support_case, browser, camera
+):
+    name, operator_email = support_case
+    reason = "Ticket 4711: projects missing"
+    page = browser.new_page()
+    page.goto(site.www("/console/"))  # to the operator log-in first
+    page.locator("#id_username").fill(operator_email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.www("/console/"))
+    page.goto(site.www(f"/console/{name}/"))
+    page.get_by_label("Act as the member").fill("owner@example.com")
+    page.locator("#id_support-reason").fill(reason)
+    camera.shoot(page, "console-support")
+    page.get_by_role("button", name="Open a support session").click()
+    page.wait_for_url(site.workspace(name))
+    camera.shoot(page, "support-session")
+    banner = page.get_by_role("status")
+    assert f"Support session: {operator_email} is acting as owner@example.com" in (
+        banner.inner_text()
+    )
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Audit log").click()
+    camera.shoot(page, "audit-log")
+    assert page.get_by_role("cell", name=f"Support: {operator_email}").is_visible()
+    assert page.get_by_role("cell", name=reason).is_visible()
+    page.goto(site.www(f"/console/{name}/"))
+    assert page.get_by_role("cell", name="support_access").is_visible()
