@@ -47,7 +47,7 @@ def fill_every_table(tenant: Client) -> None:
         LogEntry.objects.create(user=user, action_flag=ADDITION, object_repr="it")
         Invitation.objects.create(email="bob@archived.test", invited_by=user)
         UsedHandoverToken.objects.create(nonce="n1")
-        WorkspaceSecurity.objects.create(pk=1, require_two_factor=True)
+        WorkspaceSecurity.objects.create(pk=1, allow_support_access=False, sso_domains="a.test")
         AuditEvent.objects.create(actor="ann", action=AuditEvent.Action.SECURITY_SETTINGS)
         app = SocialApp.objects.create(provider="openid_connect", provider_id="sso", name="IdP")
         account = SocialAccount.objects.create(user=user, provider="sso", uid="ann")
