@@ -1,3 +1,5 @@
+from allauth.decorators import rate_limit
+from allauth.socialaccount.providers.openid_connect import views as openid_connect
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -31,6 +33,12 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/email/", ChangeEmailView.as_view(), name="account_email"),
     path("accounts/login/", WorkspaceLoginView.as_view(), name="account_login"),
+    # Each start of a single sign-on asks the identity provider: limited per client address.
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        rate_limit(action="sso_login")(openid_connect.login),
+        name="openid_connect_login",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -236,12 +236,14 @@ ACCOUNT_FORMS = {
 # production). "10/h/ip" is 10 an hour per client address (as allauth finds it, see
 # ALLAUTH_TRUSTED_PROXY_COUNT), "5/h/key" 5 an hour per e-mail address (per workspace for
 # invitations); allauth's other actions (password reset...) keep its defaults. Failed log-ins: 10
-# a minute per client address, 5 per 5 minutes per client address and account.
+# a minute per client address, 5 per 5 minutes per client address and account. Starts of a
+# workspace's single sign-on: 20 a minute per client address.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "workspace_signup": env.str("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/h/ip,5/h/key"),
     "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
     "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
+    "sso_login": env.str("SSO_LOGIN_RATE_LIMIT", default="20/m/ip"),
 }
 # A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
 MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)

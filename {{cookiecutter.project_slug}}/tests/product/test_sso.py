@@ -174,3 +174,10 @@ def test_a_first_configuration_needs_the_secret(acme, issuer):
     assert response.status_code == 400 and b"Give the client secret" in response.content
     with acme:
         assert not SocialApp.objects.exists()
+
+
+def test_starts_of_single_sign_on_are_limited_per_client_address(acme_sso, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "sso_login": "3/m/ip"}
+    http = client_of("acme")
+    statuses = [http.post("/accounts/oidc/sso/login/").status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
