@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 
 
@@ -45,6 +46,10 @@ class UsedHandoverToken(models.Model):
         return self.nonce
 
 
+POLICY_CACHE_KEY = "tenant_app.workspace_security"
+POLICY_CACHE_SECONDS = 60
+
+
 class WorkspaceSecurity(models.Model):
     """The workspace's security policy, set by its owners: one row (``load()`` reads it, or the
     defaults while none was saved)."""
@@ -81,9 +86,19 @@ class WorkspaceSecurity(models.Model):
     def __str__(self) -> str:
         return "Security policy"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(POLICY_CACHE_KEY)
+
     @classmethod
     def load(cls) -> "WorkspaceSecurity":
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """Read on every request of a logged-in member (users/two_factor.py): from the cache
+        (its keys are per schema), at most POLICY_CACHE_SECONDS old when changed elsewhere."""
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+        return policy
 
     def joins_from(self, email: str) -> bool:
         domains = {d.strip().lower().lstrip("@") for d in self.sso_domains.split(",")}
