@@ -7,6 +7,7 @@ of 50 (with its figures, shared_app.TenantStats) and one for their primary domai
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
@@ -23,8 +24,10 @@ from shared_app.forms import ReasonForm
 from shared_app.lifecycle import ACTIONS, ActionRefused
 from shared_app.models import Client, Domain
 from shared_app.renaming import rename
+from tenant_app.models import WorkspaceSecurity
+from tenant_app.support import SupportRefused, open_session
 
-from .forms import RenameForm
+from .forms import RenameForm, SupportAccessForm
 
 PAGE_SIZE = 50
 
@@ -69,7 +72,7 @@ def detail_page(
     tenant: Client,
     status: int = 200,
     failed: str = "",
-    form: ReasonForm | RenameForm | None = None,
+    form: ReasonForm | RenameForm | SupportAccessForm | None = None,
 ) -> HttpResponse:
     """The workspace's page; ``failed`` names the action whose ``form`` is shown with errors."""
     actions = [action for action in ACTIONS.values() if action.applies_to(tenant)]
@@ -81,6 +84,8 @@ def detail_page(
             for action in actions
         ],
         "rename_form": form if failed == "rename" else RenameForm(prefix="rename"),
+        "support_form": form if failed == "support" else SupportAccessForm(prefix="support"),
+        "support_allowed": support_allowed(tenant),
         "records": tenant.actions.all()[:20],
         "bypass_url": (
             tenant.url(bypass_link_path(tenant)) if tenant.status == Status.MAINTENANCE else ""
@@ -123,3 +128,31 @@ def rename_tenant(request: HttpRequest, schema_name: str) -> HttpResponse:
             messages.success(request, f"{tenant.name} is now served at {tenant.primary_domain}.")
             return redirect("console_tenant", schema_name=schema_name)
     return detail_page(request, tenant, status=400, failed="rename", form=form)
+
+
+def support_allowed(tenant: Client) -> bool:
+    with tenant:
+        return WorkspaceSecurity.load().allow_support_access
+
+
+@operator_required
+@require_POST
+def open_support_session(request: HttpRequest, schema_name: str) -> HttpResponse:
+    """Record the support access, then send the operator in through its single-use link."""
+    tenant = get_object_or_404(Client, schema_name=schema_name)
+    form = SupportAccessForm(request.POST, prefix="support")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            path = open_session(
+                tenant,
+                member_email=data["member_email"],
+                operator=request.user.email,
+                reason=data["reason"],
+                duration=timedelta(minutes=data["minutes"]),
+            )
+        except SupportRefused as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(tenant.url(path))
+    return detail_page(request, tenant, status=400, failed="support", form=form)

@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 
 from shared_app.forms import ReasonForm
 from shared_app.models import single_line
+from tenant_app.support import MAX_MINUTES
 
 from .signup import SubdomainUnavailable, check_subdomain
 
@@ -85,3 +86,12 @@ class RenameForm(ReasonForm):
 
     subdomain = forms.CharField(label="New sub-domain", max_length=63)
     field_order = ["subdomain", "reason"]
+
+
+class SupportAccessForm(ReasonForm):
+    """An operator's support session in a workspace (tenant_app/support.py)."""
+
+    member_email = forms.EmailField(label="Act as the member")
+    minutes = forms.IntegerField(
+        min_value=1, max_value=MAX_MINUTES, initial=settings.SUPPORT_ACCESS_MINUTES
+    )

@@ -9,11 +9,15 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import AddEmailForm, ResetPasswordForm
 from allauth.account.models import EmailAddress
-from allauth.account.views import EmailView
+from allauth.account.views import EmailView, LoginView
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from .models import WorkspaceSecurity
+from .sso import identity_provider
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class WorkspaceAccountAdapter(DefaultAccountAdapter):
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """On www only operators log in (customers log in to their workspace): to the console."""
+        if not request.tenant.is_dynamic:
+            return reverse("console")
+        return super().get_login_redirect_url(request)
+
     def format_email_subject(self, subject: str) -> str:
         workspace = self.request.tenant
         if not workspace.is_dynamic:
@@ -61,6 +71,20 @@ class WorkspaceAccountAdapter(DefaultAccountAdapter):
         }
         site = WorkspaceSite(name=workspace.name, domain=workspace.primary_domain)
         super().send_mail(template_prefix, email, {**context, **links, "current_site": site})
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """A password log-in, refused to members of a workspace that uses single sign-on only
+        (its owners keep theirs: a broken identity provider must not lock everyone out)."""
+        user = super().authenticate(request, **credentials)
+        if (
+            user is not None
+            and not user.is_owner
+            and request.tenant.is_dynamic
+            and WorkspaceSecurity.load().sso_only
+            and identity_provider() is not None
+        ):
+            raise ValidationError("This workspace logs in with single sign-on only.")
+        return user
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         """Count failed log-ins per client address and account, not per account alone: else
@@ -119,3 +143,13 @@ class ChangeEmailView(EmailView):
         if "action_primary" in request.POST:
             return HttpResponseRedirect(self.get_success_url())
         return super().post(request, *args, **kwargs)
+
+
+class WorkspaceLoginView(LoginView):
+    """allauth's log-in page with the workspace's single sign-on: "Continue with <company>"."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["identity_provider"] = identity_provider()
+        context["sso_only"] = WorkspaceSecurity.load().sso_only
+        return context

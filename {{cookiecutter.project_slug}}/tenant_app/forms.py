@@ -10,7 +10,7 @@ from shared_app.models import Client
 from shared_app.plans import LimitReached
 
 from .limits import check_room
-from .models import ApiKey, Invitation, Project
+from .models import ApiKey, Invitation, Project, WorkspaceSecurity
 
 
 class WithinPlanForm(forms.ModelForm):
@@ -40,6 +40,12 @@ class ProjectForm(WithinPlanForm):
     class Meta:
         model = Project
         fields = ["name", "description"]
+
+
+class SecurityForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceSecurity
+        fields = ["require_two_factor", "allow_support_access"]
 
 
 class InvitationForm(WithinPlanForm):

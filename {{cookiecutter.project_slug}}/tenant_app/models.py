@@ -1,6 +1,9 @@
 """What each customer owns: these tables exist once per dynamic tenant schema."""
 
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 
 
@@ -94,3 +97,90 @@ class ApiUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.requests}"
+
+
+POLICY_CACHE_KEY = "tenant_app.workspace_security"
+POLICY_CACHE_SECONDS = 60
+
+
+class WorkspaceSecurity(models.Model):
+    """The workspace's security policy, set by its owners: one row (``load()`` reads it, or the
+    defaults while none was saved)."""
+
+    require_two_factor = models.BooleanField(
+        "Require two-factor for every member",
+        default=False,
+        help_text="Members without an authenticator app or a passkey set one up before any "
+        "other page.",
+    )
+    allow_support_access = models.BooleanField(
+        "Allow support access",
+        default=True,
+        help_text="Our support staff may open a member's session here, for a limited time and "
+        "with a reason, each time recorded in the audit log.",
+    )
+    sso_only = models.BooleanField(
+        "Single sign-on only",
+        default=False,
+        help_text="Members log in through your identity provider only; owners keep their "
+        "password, so a broken provider cannot lock the workspace out.",
+    )
+    sso_domains = models.CharField(
+        "Join from these domains",
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated e-mail domains: a person your identity provider vouches for "
+        "with such an address becomes a member at their first log-in. Empty: invitations only.",
+    )
+
+    class Meta:
+        verbose_name_plural = "workspace security"
+
+    def __str__(self) -> str:
+        return "Security policy"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(POLICY_CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> "WorkspaceSecurity":
+        """Read on every request of a logged-in member (users/two_factor.py): from the cache
+        (its keys are per schema), at most POLICY_CACHE_SECONDS old when changed elsewhere."""
+        policy = cache.get(POLICY_CACHE_KEY)
+        if policy is None:
+            policy = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+        return policy
+
+    def joins_from(self, email: str) -> bool:
+        domains = {d.strip().lower().lstrip("@") for d in self.sso_domains.split(",")}
+        return email.rpartition("@")[2].lower() in domains - {""}
+
+
+class AuditEvent(models.Model):
+    """The workspace's audit log, append-only: written in the transaction of the action it
+    records, never changed (``save`` refuses an existing row), shown to owners."""
+
+    class Action(models.TextChoices):
+        SUPPORT_ACCESS = "support_access", "Support access"
+        SECURITY_SETTINGS = "security_settings", "Security settings changed"
+        SSO_SETTINGS = "sso_settings", "Single sign-on changed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.CharField(max_length=254)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("The audit log is append-only.")
+        super().save(*args, **kwargs)

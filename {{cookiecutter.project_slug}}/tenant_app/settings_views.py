@@ -1,9 +1,10 @@
 """The workspace's settings: its name for every member to see; owners rename it, move it to
-another sub-domain, delete it, and manage its API keys."""
+another sub-domain, delete it, set its security and single sign-on, and manage its API keys."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +14,17 @@ from django.views.decorators.http import require_POST
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
+from . import sso
 from .api.keys import create_key, revoke_key
 from .api.usage import recent_usage
-from .forms import ApiKeyForm, DeleteWorkspaceForm, RenameWorkspaceForm
-from .models import ApiKey
+from .forms import ApiKeyForm, DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
+from .models import ApiKey, AuditEvent, WorkspaceSecurity
+from .sso import SsoForm, identity_provider
 from .tokens import make_handover_token
 from .views import owner_required
 
 USAGE_DAYS = 7  # of API usage in the settings page
+AUDIT_PAGE = 200  # the newest events shown
 
 
 def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
@@ -31,11 +35,14 @@ def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
 
 
 def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> HttpResponse:
-    """The settings page with its forms (name, sub-domain, deletion, API key): those given in
-    ``shown``, bound and with their errors, the others blank; ``shown`` may also hold a new
-    key to show once."""
+    """The settings page with its forms (name, security, single sign-on, sub-domain, deletion,
+    API key): those given in ``shown``, bound and with their errors, the others blank;
+    ``shown`` may also hold a new key to show once."""
+    app = identity_provider()
     context = {
         "form": name_form_class(request)(instance=request.tenant),
+        "security_form": SecurityForm(instance=WorkspaceSecurity.load()),
+        "sso_form": SsoForm(initial=SsoForm.initial_for(app, WorkspaceSecurity.load()), app=app),
         "rename_form": RenameWorkspaceForm(),
         "delete_form": DeleteWorkspaceForm(request.tenant.name),
         "key_form": ApiKeyForm(prefix="key"),
@@ -58,6 +65,44 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect("workspace_settings")
     return settings_page(request, form=form)
+
+
+@login_required
+@require_POST
+def security_settings(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    form = SecurityForm(request.POST, instance=WorkspaceSecurity.load())
+    if not form.is_valid():
+        return settings_page(request, status=400, security_form=form)
+    with transaction.atomic():
+        form.save()
+        AuditEvent.objects.create(
+            actor=request.user.email,
+            action=AuditEvent.Action.SECURITY_SETTINGS,
+            details={str(form[name].label): form.cleaned_data[name] for name in form.changed_data},
+        )
+    messages.success(request, "Security settings saved.")
+    return redirect("workspace_settings")
+
+
+@login_required
+@require_POST
+def sso_settings(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    form = SsoForm(request.POST, app=identity_provider())
+    if not form.is_valid():
+        return settings_page(request, status=400, sso_form=form)
+    sso.configure(form, by=request.user.email)
+    messages.success(request, "Single sign-on saved.")
+    return redirect("workspace_settings")
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The workspace's audit log, newest first (support access, security and SSO settings)."""
+    owner_required(request)
+    events = AuditEvent.objects.all()[:AUDIT_PAGE]
+    return render(request, "tenant_app/audit_log.html", {"events": events})
 
 
 @login_required

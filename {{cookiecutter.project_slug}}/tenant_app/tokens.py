@@ -1,10 +1,10 @@
-"""Signed links that carry a person into one workspace: the sign-up hand-over, invitations and
-the download of the workspace's data export.
+"""Signed links that carry a person into one workspace: the sign-up hand-over, an operator's
+support session, invitations and the download of the workspace's data export.
 
 Each payload names its workspace's schema, so a link made for one workspace is refused by every
-other. Hand-over tokens live a minute and are single-use (UsedHandoverToken; its rows older than
-a minute are deleted at the next hand-over); an invitation is used up once accepted; a download
-link lives a day and its view also wants an owner of the workspace.
+other. Hand-over and support tokens live a minute and are single-use (UsedHandoverToken; its
+rows older than a minute are deleted at the next one); an invitation is used up once accepted; a
+download link lives a day and its view also wants an owner of the workspace.
 """
 
 import secrets
@@ -23,6 +23,7 @@ HANDOVER_SALT = "tenant_app.handover"
 HANDOVER_MAX_AGE = 60  # seconds
 INVITATION_SALT = "tenant_app.invitation"
 INVITATION_MAX_AGE = 7 * 24 * 3600
+SUPPORT_SALT = "tenant_app.support_session"
 EXPORT_SALT = "tenant_app.data_export"
 EXPORT_MAX_AGE = 24 * 3600
 
@@ -48,18 +49,34 @@ def make_handover_token(workspace: Schema, user_id: int) -> str:
     return signing.dumps(payload, salt=HANDOVER_SALT)
 
 
-def redeem_handover_token(token: str, workspace: Schema) -> int:
-    """Return the user id in a fresh, unused hand-over token for ``workspace``; use it up."""
-    payload = _load(token, salt=HANDOVER_SALT, max_age=HANDOVER_MAX_AGE, workspace=workspace)
+def _use_once(nonce: str) -> None:
     # Tokens older than their life are refused by their signature: their nonces are not needed.
     expired = timezone.now() - timedelta(seconds=HANDOVER_MAX_AGE)
     UsedHandoverToken.objects.filter(used_at__lt=expired).delete()
     try:
         with transaction.atomic():
-            UsedHandoverToken.objects.create(nonce=payload["nonce"])
+            UsedHandoverToken.objects.create(nonce=nonce)
     except IntegrityError as error:
         raise InvalidToken("This link was already used.") from error
+
+
+def redeem_handover_token(token: str, workspace: Schema) -> int:
+    """Return the user id in a fresh, unused hand-over token for ``workspace``; use it up."""
+    payload = _load(token, salt=HANDOVER_SALT, max_age=HANDOVER_MAX_AGE, workspace=workspace)
+    _use_once(payload["nonce"])
     return payload["user"]
+
+
+def make_support_token(workspace: Schema, session: dict[str, Any]) -> str:
+    """``session``: what the support session needs (member, operator, reason, until)."""
+    payload = {**session, "schema": workspace.schema_name, "nonce": secrets.token_hex(16)}
+    return signing.dumps(payload, salt=SUPPORT_SALT)
+
+
+def redeem_support_token(token: str, workspace: Schema) -> dict[str, Any]:
+    payload = _load(token, salt=SUPPORT_SALT, max_age=HANDOVER_MAX_AGE, workspace=workspace)
+    _use_once(payload["nonce"])
+    return payload
 
 
 def make_invitation_token(workspace: Schema, invitation_id: int) -> str:

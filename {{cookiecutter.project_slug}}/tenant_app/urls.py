@@ -1,9 +1,11 @@
+from allauth.decorators import rate_limit
+from allauth.socialaccount.providers.openid_connect import views as openid_connect
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from . import billing_views, settings_views, views
-from .accounts import ChangeEmailView
+from .accounts import ChangeEmailView, WorkspaceLoginView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -21,6 +23,9 @@ urlpatterns = [
     path("billing/upgrade/", billing_views.upgrade, name="billing_upgrade"),
     path("billing/manage/", billing_views.manage_billing, name="billing_manage"),
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
+    path("settings/security/", settings_views.security_settings, name="security_settings"),
+    path("settings/audit/", settings_views.audit_log, name="audit_log"),
+    path("settings/sso/", settings_views.sso_settings, name="sso_settings"),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
@@ -34,8 +39,16 @@ urlpatterns = [
     path("api/v1/", include("tenant_app.api.urls")),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
+    path("support/<str:token>/", views.support_session, name="support_session"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/email/", ChangeEmailView.as_view(), name="account_email"),
+    path("accounts/login/", WorkspaceLoginView.as_view(), name="account_login"),
+    # Each start of a single sign-on asks the identity provider: limited per client address.
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        rate_limit(action="sso_login")(openid_connect.login),
+        name="openid_connect_login",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

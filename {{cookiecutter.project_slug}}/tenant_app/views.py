@@ -1,5 +1,6 @@
-"""A customer's workspace. Every view needs a logged-in member, except the two links that bring
-a person in (the sign-up hand-over and an invitation); owners alone manage members and settings."""
+"""A customer's workspace. Every view needs a logged-in member, except the links that bring a
+person in (the sign-up hand-over, an invitation, an operator's support session); owners alone
+manage members and settings."""
 
 from typing import Any
 
@@ -23,6 +24,7 @@ from billing_app.tasks import seats_changed
 from pgschemas.contrib.media import media_response
 from shared_app.data_exports import exported_file
 
+from . import support
 from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
 from .members import MemberNotRemoved, remove_from_workspace
 from .models import Invitation, Project
@@ -185,6 +187,16 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         return link_refused(request, error)
     login(request, get_object_or_404(get_user_model(), pk=user_id, is_active=True), BACKEND)
     messages.success(request, f"Welcome to {request.tenant.name}!")
+    return redirect("dashboard")
+
+
+def support_session(request: HttpRequest, token: str) -> HttpResponse:
+    """An operator's support session, opened from the console on www (tenant_app/support.py)."""
+    try:
+        session = support.start_session(request, token)
+    except InvalidToken as error:
+        return link_refused(request, error)
+    messages.warning(request, f"Support session until {session.until:%H:%M %Z}: {session.reason}")
     return redirect("dashboard")
 
 

@@ -41,6 +41,8 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            "allauth.mfa",
+            "allauth.socialaccount",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -69,6 +71,9 @@ TENANTS = {
             "rest_framework",
             "drf_spectacular",
             "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC_URL
+            "allauth.mfa",
+            "allauth.socialaccount",
+            "allauth.socialaccount.providers.openid_connect",
             "tenant_app",
         ],
         "URLCONF": "tenant_app.urls",
@@ -98,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "users.two_factor.TwoFactorRequiredMiddleware",
 ]
 
 # Content-Security-Policy of every page (config/csp.py): scripts, styles, fonts and images from
@@ -121,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.project",
+                "tenant_app.support.banner",
             ],
         },
     },
@@ -250,12 +257,14 @@ ACCOUNT_FORMS = {
 # production). "10/h/ip" is 10 an hour per client address (as allauth finds it, see
 # ALLAUTH_TRUSTED_PROXY_COUNT), "5/h/key" 5 an hour per e-mail address (per workspace for
 # invitations); allauth's other actions (password reset...) keep its defaults. Failed log-ins: 10
-# a minute per client address, 5 per 5 minutes per client address and account.
+# a minute per client address, 5 per 5 minutes per client address and account. Starts of a
+# workspace's single sign-on: 20 a minute per client address.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("ACCOUNT_LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "workspace_signup": env.str("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/h/ip,5/h/key"),
     "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
     "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
+    "sso_login": env.str("SSO_LOGIN_RATE_LIMIT", default="20/m/ip"),
 }
 # A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
 MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
@@ -323,6 +332,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+# Two-factor (django-allauth's mfa, /accounts/2fa/ on each workspace and on www; docs/trust.md):
+# an authenticator app (TOTP) with recovery codes, and passkeys, as a second factor or to log in
+# without a password. A workspace's owners can require it of every member (its settings page);
+# www's staff (operators) must have it when OPERATORS_REQUIRE_TWO_FACTOR (on in production).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = PROJECT_NAME
+OPERATORS_REQUIRE_TWO_FACTOR = env.bool("OPERATORS_REQUIRE_TWO_FACTOR", default=False)
+# Single sign-on per workspace (docs/trust.md): each workspace's OpenID Connect identity
+# provider is a SocialApp row in its own schema (tenant_app/sso.py). A member logs in through it
+# when the provider vouches for their e-mail address (verified); new members join only from the
+# workspace's listed domains. Log-in starts with a POST (the "Continue with" button).
+SOCIALACCOUNT_ADAPTER = "tenant_app.sso.WorkspaceSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Support access (the console's "Support session"): how long one lasts unless the operator says
+# otherwise (1 to 480 minutes).
+SUPPORT_ACCESS_MINUTES = env.int("SUPPORT_ACCESS_MINUTES", default=30)
 
 # Run tenants on a Citus cluster (DATABASE_URL = its coordinator): each tenant's schema becomes a
 # distributed schema placed on one worker. See docs/scaling.md.

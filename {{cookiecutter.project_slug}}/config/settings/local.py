@@ -27,6 +27,8 @@ if django.VERSION >= (6, 1):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Passkeys over plain http (development servers and tests on localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 TENANT_DOMAIN_SUFFIX = env.str("TENANT_DOMAIN_SUFFIX", default="localhost")
 # Links to workspaces: http://<name>.localhost:8000/ (runserver's port).
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")

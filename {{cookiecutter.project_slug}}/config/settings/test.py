@@ -16,6 +16,8 @@ PGSCHEMAS_PG_BIN_DIR = client_programs_dir(env)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # links to workspaces: http://acme.example.com/
+# Passkeys over plain http (development servers and tests on localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 WORKSPACE_URL_PORT = None
 # E-mail: Django's test runner (and pytest-django) swap in the memory backend; Django 6.1 also
 # wants MAILERS set.

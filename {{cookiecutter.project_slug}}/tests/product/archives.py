@@ -8,6 +8,8 @@ import tarfile
 from pathlib import Path
 
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.backends.db import SessionStore
@@ -16,7 +18,15 @@ from psycopg2 import sql
 
 from shared_app.models import Client
 from tenant_app.api.keys import create_key
-from tenant_app.models import ApiKey, ApiUsage, Invitation, Project, UsedHandoverToken
+from tenant_app.models import (
+    ApiKey,
+    ApiUsage,
+    AuditEvent,
+    Invitation,
+    Project,
+    UsedHandoverToken,
+    WorkspaceSecurity,
+)
 
 from ..factories import ProjectFactory, UserFactory
 
@@ -44,6 +54,12 @@ def fill_every_table(tenant: Client) -> None:
         key = ApiKey(name="ci", created_by=user)
         create_key(tenant, key)
         ApiUsage.objects.create(day=datetime.date(2026, 1, 2), key=key, requests=3)
+        WorkspaceSecurity.objects.create(pk=1, allow_support_access=False, sso_domains="a.test")
+        AuditEvent.objects.create(actor="ann", action=AuditEvent.Action.SECURITY_SETTINGS)
+        app = SocialApp.objects.create(provider="openid_connect", provider_id="sso", name="IdP")
+        account = SocialAccount.objects.create(user=user, provider="sso", uid="ann")
+        SocialToken.objects.create(app=app, account=account, token="t")
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "s"})
         session = SessionStore()
         session["k"] = "v"
         session.create()

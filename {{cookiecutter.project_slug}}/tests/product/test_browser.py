@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from django.core import mail
 from playwright.sync_api import (
@@ -326,6 +327,15 @@ def console_case(site):
         operator.delete()
 
 
+@pytest.fixture
+def support_case(console_case):
+    """console_case's workspace with an owner, whose session an operator opens."""
+    name, operator_email = console_case
+    with Client.objects.get(schema_name=name):
+        UserFactory(email="owner@example.com", role="owner")
+    return name, operator_email
+
+
 def act(page: Page, camera: Camera, action: str, label: str, reason: str) -> None:
     page.locator(f"#id_{action}-reason").fill(reason)
     camera.shoot(page, f"console-{action}")
@@ -420,3 +430,107 @@ def test_an_owner_makes_an_api_key_shown_once_uses_it_and_reads_the_api_docs(sit
     status.wait_for()
     camera.shoot(page, "api-docs")
     assert status.inner_text() == "200"  # the member's session, from the docs page
+
+
+def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_passkey(
+    site, browser, camera, settings
+):
+    """Two-factor in Chromium, under the strict CSP: the authenticator app (codes computed by
+    pyotp, as a phone would), then a passkey on Chromium's virtual authenticator (the DevTools
+    WebAuthn domain) to log in without a password."""
+    settings.MFA_TOTP_TOLERANCE = 1  # the log-in uses the next step's code, not the used one
+    subdomain = unique("mfa")
+    page = browser.new_page()
+    sign_up(page, site, camera, subdomain, "owner@example.com")
+
+    page.get_by_role("link", name="Two-factor").click()
+    camera.shoot(page, "two-factor")
+    page.get_by_role("link", name="Activate").click()
+    page.get_by_label("Password").fill(PASSWORD)  # allauth asks again before any change
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/totp/activate/"))
+    camera.shoot(page, "activate-totp")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/recovery-codes/"))
+    camera.shoot(page, "recovery-codes")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    page.get_by_label("Email").fill("owner@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/authenticate/"))
+    camera.shoot(page, "asks-for-code")
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "logged-in-with-code")
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page.goto(site.workspace(subdomain, "/accounts/2fa/webauthn/add/"))
+    assert "/accounts/reauthenticate/" in page.url  # a log-in is no re-authentication
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/webauthn/add/"))
+    page.get_by_label("Name").fill("Laptop")
+    page.get_by_label("Passwordless").check()
+    camera.shoot(page, "add-passkey")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(site.workspace(subdomain, "/accounts/2fa/"))
+    camera.shoot(page, "passkey-added")
+    assert page.get_by_text("You have added 1 security key.").is_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url(site.workspace(subdomain))
+    camera.shoot(page, "logged-in-with-passkey")
+    assert page.get_by_role("link", name="owner@example.com").is_visible()
+
+
+def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_it(
+    site, support_case, browser, camera
+):
+    name, operator_email = support_case
+    reason = "Ticket 4711: projects missing"
+    page = browser.new_page()
+    page.goto(site.www("/console/"))  # to the operator log-in first
+    page.locator("#id_username").fill(operator_email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(site.www("/console/"))
+    page.goto(site.www(f"/console/{name}/"))
+    page.get_by_label("Act as the member").fill("owner@example.com")
+    page.locator("#id_support-reason").fill(reason)
+    camera.shoot(page, "console-support")
+    page.get_by_role("button", name="Open a support session").click()
+    page.wait_for_url(site.workspace(name))
+    camera.shoot(page, "support-session")
+    banner = page.get_by_role("status")
+    assert f"Support session: {operator_email} is acting as owner@example.com" in (
+        banner.inner_text()
+    )
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Audit log").click()
+    camera.shoot(page, "audit-log")
+    assert page.get_by_role("cell", name=f"Support: {operator_email}").is_visible()
+    assert page.get_by_role("cell", name=reason).is_visible()
+    page.goto(site.www(f"/console/{name}/"))
+    assert page.get_by_role("cell", name="support_access").is_visible()

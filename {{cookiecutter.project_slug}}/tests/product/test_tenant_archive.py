@@ -195,23 +195,22 @@ def test_exporting_into_a_missing_folder_is_a_clear_error(archived, tmp_path):
 
 
 def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
-    """The source schema taken back to tenant_app 0002 (0003 and 0004 only create these two
-    tables)."""
+    """The source schema taken back to tenant_app 0004 (0005 only creates these two tables)."""
     _, made = archived
     made.append("from_older")
     with connection.cursor() as cursor:
         cursor.execute(
-            "DROP TABLE archived.tenant_app_apiusage, archived.tenant_app_apikey;"
+            "DROP TABLE archived.tenant_app_workspacesecurity, archived.tenant_app_auditevent;"
             "DELETE FROM archived.django_migrations "
-            "WHERE app = 'tenant_app' AND name IN ('0003_api_keys', '0004_api_usage')"
+            "WHERE app = 'tenant_app' AND name = '0005_workspace_security'"
         )
     export_tenant(SOURCE, tmp_path / "older.tar.gz")
 
     import_tenant(tmp_path / "older.tar.gz", schema_name="from_older", domain="old.example.com")
 
     restored = table_rows("from_older")
-    assert restored["tenant_app_apikey"] == restored["tenant_app_apiusage"] == []
-    assert ("tenant_app", "0004_api_usage") in {
+    assert restored["tenant_app_workspacesecurity"] == restored["tenant_app_auditevent"] == []
+    assert ("tenant_app", "0005_workspace_security") in {
         (app, name) for _, app, name, _ in restored["django_migrations"]
     }
     assert restored["tenant_app_project"] == table_rows(SOURCE)["tenant_app_project"]

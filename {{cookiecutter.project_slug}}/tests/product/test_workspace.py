@@ -19,7 +19,7 @@ from ..factories import PASSWORD, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 # Pages that anyone may open: log-in and password reset, and the links that bring people in.
-OPEN_TO_ANYONE = re.compile(r"^(accounts/|welcome/|invitations/|admin/)")
+OPEN_TO_ANYONE = re.compile(r"^(accounts/|welcome/|support/|invitations/|admin/)")
 
 
 def workspace_urls() -> list[str]:
