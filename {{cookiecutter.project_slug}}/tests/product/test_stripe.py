@@ -64,7 +64,7 @@ def test_manage_billing_opens_the_customer_portal_of_the_workspace(
 
     assert response["Location"].startswith(f"{fake_stripe.url}/portal/bps_test")
     (portal,) = fake_stripe.calls("/v1/billing_portal/sessions")
-    assert portal["params"]["return_url"] == "http://acme.example.com/billing/"
+    assert portal["params"]["return_url"] == f"http://{host('acme')}/billing/"
 
 
 def test_only_owners_upgrade(member_client, acme, fake_stripe, priced_plans):
