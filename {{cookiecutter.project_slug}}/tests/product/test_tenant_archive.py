@@ -14,6 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from pgschemas.fleet.plans import migration_graph
 from shared_app.archive_format import ArchiveError
 from shared_app.lifecycle import ACTIONS, ActionRefused
 from shared_app.models import Client, Domain, OperatorAction
@@ -195,15 +196,19 @@ def test_exporting_into_a_missing_folder_is_a_clear_error(archived, tmp_path):
 
 
 def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
-    """The source schema taken back to tenant_app 0004 (0005 only creates these two tables)."""
+    """The source schema taken back to before tenant_app 0005 (which only creates these two
+    tables) and every migration that depends on it (a project's own later ones included)."""
     _, made = archived
     made.append("from_older")
+    rewound = migration_graph().graph.descendants(("tenant_app", "0005_workspace_security"))
     with connection.cursor() as cursor:
         cursor.execute(
-            "DROP TABLE archived.tenant_app_workspacesecurity, archived.tenant_app_auditevent;"
-            "DELETE FROM archived.django_migrations "
-            "WHERE app = 'tenant_app' AND name = '0005_workspace_security'"
+            "DROP TABLE archived.tenant_app_workspacesecurity, archived.tenant_app_auditevent"
         )
+        for app, name in rewound:
+            cursor.execute(
+                "DELETE FROM archived.django_migrations WHERE app = %s AND name = %s", [app, name]
+            )
     export_tenant(SOURCE, tmp_path / "older.tar.gz")
 
     import_tenant(tmp_path / "older.tar.gz", schema_name="from_older", domain="old.example.com")
