@@ -200,7 +200,7 @@ def test_an_archive_older_than_the_code_is_migrated_forward(archived, tmp_path):
     tables) and every migration that depends on it (a project's own later ones included)."""
     _, made = archived
     made.append("from_older")
-    rewound = migration_graph().graph.descendants(("tenant_app", "0005_workspace_security"))
+    rewound = migration_graph().graph.backwards_plan(("tenant_app", "0005_workspace_security"))
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE archived.tenant_app_workspacesecurity, archived.tenant_app_auditevent"
