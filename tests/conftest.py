@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -10,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from harness import Bakes, PostgresServer, answers
+from harness import Bakes, PostgresServer, answers, free_port, stop, wait_until
 
 # Fast tests first, so that a broken hook or lint fails in seconds; then by growing cost.
 ORDER = (
@@ -90,3 +91,21 @@ def postgres_server(default_bake) -> Iterator[PostgresServer]:
         finally:
             holder.stdin.close()
             holder.wait(60)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A redis-server of these tests on a free port (production needs one for its cache)."""
+    executable = shutil.which("redis-server")
+    assert executable, "redis-server is missing: apt-get install redis-server (see .ci/run)"
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", folder],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: answers("127.0.0.1", port), "redis-server")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(server)

@@ -87,13 +87,21 @@ def secret(name: str) -> str:
     return f"{name} secret plan"
 
 
-def plain_http_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Production settings answering plain HTTP (these tests request no HTTPS page)."""
-    return production_env(database_url, DJANGO_SECURE_SSL_REDIRECT="false", **extra)
+@pytest.fixture(scope="module")
+def plain_http_env(redis_url):
+    """Production settings answering plain HTTP (these tests request no HTTPS page), with a real
+    Redis for the cache (a workspace's pages read their security policy from it)."""
+
+    def make(database_url: str, **extra: str) -> dict[str, str]:
+        return production_env(
+            database_url, DJANGO_SECURE_SSL_REDIRECT="false", REDIS_URL=redis_url, **extra
+        )
+
+    return make
 
 
 @pytest.fixture(scope="module")
-def database(default_bake, postgres_server) -> Iterator[str]:
+def database(default_bake, postgres_server, plain_http_env) -> Iterator[str]:
     """A database of this test's own, migrated, with the tenants and one secret row each."""
     name = f"pgschemas_pgbouncer_{secrets.token_hex(4)}"
     admin = postgres_server.connect("postgres")
@@ -117,7 +125,7 @@ def database(default_bake, postgres_server) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def cookies(default_bake, postgres_server, database) -> dict[str, str]:
+def cookies(default_bake, postgres_server, database, plain_http_env) -> dict[str, str]:
     """Every page of a workspace needs a logged-in member: a session cookie per tenant."""
     env = plain_http_env(postgres_server.url(database))
     result = manage(default_bake, env, "shell", "-c", log_in_members_code(TENANTS))
@@ -227,7 +235,7 @@ def hammer_together(ports: list[int], total: int, cookies: dict[str, str]) -> li
 
 
 def test_default_settings_never_leak_behind_a_transaction_pooler_shared_with_other_clients(
-    default_bake, postgres_server, pgbouncer, cookies
+    default_bake, postgres_server, pgbouncer, cookies, plain_http_env
 ):
     """Regression: a server without the pooling setting passed the pooler check whenever another
     client took the server connection in between, then showed other tenants' rows (issue 22)."""
@@ -241,7 +249,7 @@ def test_default_settings_never_leak_behind_a_transaction_pooler_shared_with_oth
 
 
 def test_session_search_path_is_refused_behind_a_pooler_even_while_it_is_busy(
-    default_bake, postgres_server, database, pgbouncer, cookies
+    default_bake, postgres_server, database, pgbouncer, cookies, plain_http_env
 ):
     """The opt-in session form needs a direct connection: refused behind either pooler, whatever
     other clients do meanwhile, and never serves a page."""
@@ -268,7 +276,7 @@ def test_session_search_path_is_refused_behind_a_pooler_even_while_it_is_busy(
 
 
 def test_a_statement_that_cannot_carry_the_path_is_refused_behind_a_pooler_outside_atomic(
-    default_bake, postgres_server, pgbouncer
+    default_bake, postgres_server, pgbouncer, plain_http_env
 ):
     """A server-side cursor's DECLARE cannot carry SET LOCAL; a SET alone might run elsewhere."""
     env = plain_http_env(through(postgres_server, pgbouncer, "transaction"))
@@ -280,7 +288,7 @@ def test_a_statement_that_cannot_carry_the_path_is_refused_behind_a_pooler_outsi
 
 
 def test_no_cross_tenant_read_behind_pgbouncer_in_session_and_transaction_mode(
-    default_bake, postgres_server, pgbouncer, cookies
+    default_bake, postgres_server, pgbouncer, cookies, plain_http_env
 ):
     loads = {}
     for mode in ("session", "transaction"):

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -90,23 +89,6 @@ def postgres(tmp_path_factory) -> Iterator[tuple[str, str]]:
     execute_outside_transactions(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     if server is not None:
         server.cleanup()
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    executable = shutil.which("redis-server")
-    assert executable, "redis-server is missing: apt-get install redis-server (see .ci/run)"
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", folder],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: answers("127.0.0.1", port), "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop(server)
 
 
 @pytest.fixture(scope="module")
