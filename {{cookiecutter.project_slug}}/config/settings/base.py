@@ -91,8 +91,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
+    "django.middleware.security.SecurityMiddleware",  # HTTPS and HSTS on routing's answers too
     "pgschemas.middleware.TenantMainMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "tenant_app.api.middleware.ApiMiddleware",  # Bearer keys: 401 outside their workspace
     "whitenoise.middleware.WhiteNoiseMiddleware",
