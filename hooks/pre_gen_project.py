@@ -22,7 +22,9 @@ ANSWERS_JSON = r"""{
     "author_name": {{ cookiecutter.author_name | tojson }},
     "domain_name": {{ cookiecutter.domain_name | tojson }},
     "timezone": {{ cookiecutter.timezone | tojson }},
-    "include_blog": {{ cookiecutter.include_blog | tojson }}
+    "include_blog": {{ cookiecutter.include_blog | tojson }},
+    "include_billing": {{ cookiecutter.include_billing | tojson }},
+    "include_api": {{ cookiecutter.include_api | tojson }}
 }"""
 
 # Modules and folders of the generated project, its dependencies and test tools.
@@ -160,10 +162,10 @@ def validate_timezone(name: str) -> None:
     )
 
 
-def validate_include_blog(answer: str) -> None:
+def validate_yes_no(question: str, answer: str) -> None:
     """Require "y" or "n"."""
     if answer not in ("y", "n"):
-        raise ValueError(f'include_blog must be "y" or "n", not "{answer}".')
+        raise ValueError(f'{question} must be "y" or "n", not "{answer}".')
 
 
 def validate_answers(answers: Mapping[str, str]) -> None:
@@ -174,7 +176,9 @@ def validate_answers(answers: Mapping[str, str]) -> None:
     validate_plain_text("author_name", answers["author_name"], example="Ada Lovelace")
     validate_domain_name(answers["domain_name"])
     validate_timezone(answers["timezone"])
-    validate_include_blog(answers["include_blog"])
+    validate_yes_no("include_blog", answers["include_blog"])
+    validate_yes_no("include_billing", answers["include_billing"])
+    validate_yes_no("include_api", answers["include_api"])
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from harness import OPTION_SETS, ROOT, assert_suite_passes, project_env, run_in
 
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
 UNRENDERED = re.compile(
-    r"\{\{\s*cookiecutter\.|\{%-?\s*(if|endif|for|endfor|raw)\b|(>>>|<<<) include_"
+    r"\{\{\s*cookiecutter\.|\{%-?\s*(if|endif|for|endfor|raw)\b|(>>>|<<<) (not )?include_"
 )
 
 

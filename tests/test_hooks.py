@@ -39,6 +39,8 @@ VALID_ANSWERS = {
     "domain_name": "example.com",
     "timezone": "UTC",
     "include_blog": "y",
+    "include_billing": "y",
+    "include_api": "y",
 }
 
 
@@ -186,7 +188,7 @@ def test_domain_name_leaves_room_for_a_sub_domain() -> None:
         pre.validate_domain_name(domain)
 
 
-# --- pre_gen_project: timezone and include_blog ------------------------------------------------
+# --- pre_gen_project: timezone and the include_ options ----------------------------------------
 
 
 @pytest.mark.parametrize("name", ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires"])
@@ -204,15 +206,20 @@ def test_timezone_suggests_closest_known_name() -> None:
         pre.validate_timezone("europe/berlin")
 
 
+OPTIONS = ["include_blog", "include_billing", "include_api"]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
 @pytest.mark.parametrize("answer", ["y", "n"])
-def test_include_blog_accepts_y_or_n(answer: str) -> None:
-    pre.validate_include_blog(answer)
+def test_include_options_accept_y_or_n(option: str, answer: str) -> None:
+    pre.validate_answers({**VALID_ANSWERS, option: answer})
 
 
+@pytest.mark.parametrize("option", OPTIONS)
 @pytest.mark.parametrize("answer", ["yes", "Y", "", "true"])
-def test_include_blog_rejects_other_answers(answer: str) -> None:
-    with pytest.raises(ValueError, match=f'include_blog must be "y" or "n", not "{answer}"'):
-        pre.validate_include_blog(answer)
+def test_include_options_reject_other_answers(option: str, answer: str) -> None:
+    with pytest.raises(ValueError, match=f'^{option} must be "y" or "n", not "{answer}"'):
+        pre.validate_answers({**VALID_ANSWERS, option: answer})
 
 
 # --- pre_gen_project: whole hook ---------------------------------------------------------------
@@ -389,6 +396,75 @@ def test_finish_project_with_blog_keeps_blog_and_drops_markers(project: Path) ->
     assert "include_blog" not in (project / "templates/base.html").read_text(encoding="utf-8")
 
 
+def test_not_blocks_are_kept_only_when_the_option_is_off() -> None:
+    text = "a\n# >>> not include_billing\nb\n# <<< not include_billing\nc\n"
+    without = post.apply_option_blocks(text, "not include_billing", keep=True)
+    assert without == "a\nb\nc\n"
+    assert post.apply_option_blocks(text, "not include_billing", keep=False) == "a\nc\n"
+    assert post.apply_option_blocks(text, "include_billing", keep=False) == text
+
+
+PART_FILES = {
+    "include_billing": ["billing_app/models.py", "tests/fake_stripe/server.py", "docs/billing.md"],
+    "include_api": ["tenant_app/api/views.py", "tests/product/test_api.py", "docs/api.md"],
+}
+OPTION_SETTINGS = """\
+INSTALLED_APPS = [
+    "tenant_app",
+    # >>> include_billing
+    "billing_app",
+    # <<< include_billing
+    # >>> include_api
+    "rest_framework",
+    # <<< include_api
+]
+# >>> not include_billing
+PLANS_ASSIGNED_BY = "operator"
+# <<< not include_billing
+"""
+
+
+@pytest.fixture
+def parts_project(tmp_path: Path) -> Path:
+    """A miniature project with billing and API files and blocks."""
+    root = tmp_path / "parts"
+    write(root / "config/settings/base.py", OPTION_SETTINGS)
+    for path in [*PART_FILES["include_billing"], *PART_FILES["include_api"]]:
+        write(root / path, "x = 1\n")
+    write(root / "tenant_app/models.py", "class Project: ...\n")
+    return root
+
+
+@pytest.mark.parametrize("option", ["include_billing", "include_api"])
+def test_finish_project_without_a_part_removes_its_files_and_blocks(
+    parts_project: Path, option: str
+) -> None:
+    other = next(name for name in PART_FILES if name != option)
+    post.finish_project(parts_project, include_blog=True, **{option: False})
+    settings = (parts_project / "config/settings/base.py").read_text(encoding="utf-8")
+    assert [p for p in PART_FILES[option] if (parts_project / p).exists()] == []
+    assert all((parts_project / p).exists() for p in PART_FILES[other])
+    assert (parts_project / "tenant_app/models.py").exists()
+    assert ("billing_app" in settings) is (option != "include_billing")
+    assert ("rest_framework" in settings) is (option != "include_api")
+    assert ("PLANS_ASSIGNED_BY" in settings) is (option == "include_billing")
+    assert "include_" not in settings
+
+
+def test_finish_project_with_every_part_keeps_them_and_drops_markers(parts_project: Path) -> None:
+    post.finish_project(parts_project, include_blog=True)
+    settings = (parts_project / "config/settings/base.py").read_text(encoding="utf-8")
+    assert all((parts_project / p).exists() for paths in PART_FILES.values() for p in paths)
+    assert '"billing_app"' in settings and '"rest_framework"' in settings
+    assert "PLANS_ASSIGNED_BY" not in settings and "include_" not in settings
+
+
+def test_every_path_a_part_removes_is_in_the_template() -> None:
+    template = HOOKS_DIR.parent / "{{cookiecutter.project_slug}}"
+    missing = [p for paths in post.OPTION_PATHS.values() for p in paths if not (template / p).exists()]
+    assert missing == []
+
+
 @pytest.mark.parametrize("include_blog", [True, False])
 def test_finish_project_gives_byte_identical_files_every_time(
     project: Path, tmp_path: Path, include_blog: bool
@@ -416,9 +492,10 @@ def test_post_gen_main_reports_broken_marker_and_exits_1(
 
 
 def test_post_gen_hook_renders_to_valid_python_with_the_answer(tmp_path: Path) -> None:
-    rendered = render_hook("post_gen_project", {**VALID_ANSWERS, "include_blog": "n"}, tmp_path)
-    assert rendered.INCLUDE_BLOG == "n"
-    assert rendered.BLOG_PATHS == post.BLOG_PATHS
+    answers = {**VALID_ANSWERS, "include_blog": "n", "include_billing": "n", "include_api": "y"}
+    rendered = render_hook("post_gen_project", answers, tmp_path)
+    assert (rendered.INCLUDE_BLOG, rendered.INCLUDE_BILLING, rendered.INCLUDE_API) == ("n", "n", "y")
+    assert rendered.OPTION_PATHS == post.OPTION_PATHS
 
 
 # --- real bakes stopped by the pre-gen hook ----------------------------------------------------

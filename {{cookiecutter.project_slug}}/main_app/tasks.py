@@ -7,7 +7,7 @@ from config.celery_app import app
 from shared_app.links import workspace_url
 from shared_app.models import Domain, WorkspaceAccount
 
-from . import api_usage
+from . import api_usage  # >>> include_api <<<
 
 
 @app.task(ignore_result=True)
@@ -28,7 +28,11 @@ def send_workspace_links(email: str) -> None:
         send_mail(f"Your {settings.PROJECT_NAME} workspaces", body, None, [email])
 
 
+# >>> include_api
 @app.task(ignore_result=True)
 def roll_up_api_usage(days: int = 2) -> None:
     """Every workspace's API requests of the last ``days`` days, into public (api_usage.py)."""
     api_usage.roll_up_api_usage(days)
+
+
+# <<< include_api

@@ -1,13 +1,11 @@
 from django.urls import include, path
 
-from billing_app.views import stripe_webhook
-
 from . import console, views
 from .admin import operator_admin
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("pricing/", views.pricing, name="pricing"),
+    path("pricing/", views.pricing, name="pricing"),  # >>> include_billing <<<
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:token>/", views.confirm_signup, name="confirm_signup"),
     path("find-my-workspace/", views.find_workspace, name="find_workspace"),
@@ -20,7 +18,7 @@ urlpatterns = [
         name="console_support",
     ),
     path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
-    path("billing/webhook/", stripe_webhook, name="stripe_webhook"),
+    path("billing/", include("billing_app.urls")),  # Stripe's webhook  # >>> include_billing <<<
     path("accounts/", include("allauth.urls")),  # operators' log-in with two-factor
     path("admin/", operator_admin.urls),
 ]

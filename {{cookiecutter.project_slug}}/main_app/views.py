@@ -3,9 +3,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_safe  # >>> include_billing <<<
 
-from shared_app.models import Plan
+from shared_app.models import Plan  # >>> include_billing <<<
 from tenant_app.tokens import make_handover_token
 
 from .forms import FindWorkspaceForm, OwnerPasswordForm, SignupForm
@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/home.html")
 
 
+# >>> include_billing
 @require_safe
 def pricing(request: HttpRequest) -> HttpResponse:
     """The plan catalogue (shared_app.models.Plan), as the operator edits it."""
@@ -37,6 +38,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/pricing.html", context)
 
 
+# <<< include_billing
 def hand_over(workspace: NewWorkspace) -> HttpResponse:
     """Send the new owner to their workspace, logged in there by a one-time link."""
     token = make_handover_token(workspace.client, workspace.owner_id)

@@ -14,12 +14,16 @@ from pgschemas.exceptions import TenantSchemaError
 from .forms import ReasonForm
 from .lifecycle import ACTIONS, Action, ActionRefused
 from .models import (
+    # >>> include_billing
     BILLING_STATE_FIELDS,
+    # <<< include_billing
     Client,
     Domain,
     OperatorAction,
     Plan,
+    # >>> include_api
     WorkspaceApiUsage,
+    # <<< include_api
 )
 
 
@@ -30,9 +34,16 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(Plan, site=operator_admin)
 class PlanAdmin(admin.ModelAdmin):
+    # >>> include_billing
     """The plan catalogue: names, prices, Stripe price ids and limits (empty: unlimited)."""
 
     list_display = ("name", "slug", "is_free", "monthly_price_cents", "max_members", "max_projects")
+    # <<< include_billing
+    # >>> not include_billing
+    """The plan catalogue: names and limits (empty: unlimited)."""
+
+    list_display = ("name", "slug", "is_free", "max_members", "max_projects")
+    # <<< not include_billing
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -42,8 +53,14 @@ LIFECYCLE_FIELDS = ("status", "status_changed_at", "status_reason", "status_chan
 
 @admin.register(Client, site=operator_admin)
 class ClientAdmin(admin.ModelAdmin):
+    # >>> include_billing
     list_display = ("name", "schema_name", "status", "plan", "billing_status", "created_on")
     list_filter = ("status", "plan", "billing_status")
+    # <<< include_billing
+    # >>> not include_billing
+    list_display = ("name", "schema_name", "status", "plan", "created_on")
+    list_filter = ("status", "plan")
+    # <<< not include_billing
     search_fields = ("name", "schema_name", "domains__domain")
     inlines = [DomainInline]
 
@@ -61,12 +78,25 @@ class ClientAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (*LIFECYCLE_FIELDS, *BILLING_STATE_FIELDS, "purge_after", "schema_name")
+        return (
+            *LIFECYCLE_FIELDS,
+            # >>> include_billing
+            *BILLING_STATE_FIELDS,
+            # <<< include_billing
+            "purge_after",
+            "schema_name",
+        )
 
     def get_exclude(self, request, obj=None):
         if obj is not None:
             return None
-        return (*LIFECYCLE_FIELDS, *BILLING_STATE_FIELDS, "purge_after")
+        return (
+            *LIFECYCLE_FIELDS,
+            # >>> include_billing
+            *BILLING_STATE_FIELDS,
+            # <<< include_billing
+            "purge_after",
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Show a schema that could not be created as a form error, not a 500.
@@ -151,6 +181,7 @@ class OperatorActionAdmin(ReadOnlyAdmin):
     search_fields = ("schema_name", "actor", "reason")
 
 
+# >>> include_api
 @admin.register(WorkspaceApiUsage, site=operator_admin)
 class WorkspaceApiUsageAdmin(ReadOnlyAdmin):
     """Written by main_app.tasks.roll_up_api_usage."""
@@ -159,3 +190,6 @@ class WorkspaceApiUsageAdmin(ReadOnlyAdmin):
     list_filter = ("day",)
     search_fields = ("tenant__name", "tenant__schema_name")
     ordering = ("-day", "-requests")
+
+
+# <<< include_api

@@ -1,14 +1,14 @@
 """Who the customers are and where they are served; these tables live in the public schema."""
 
 import unicodedata
-from datetime import timedelta
-from decimal import Decimal
+from datetime import timedelta  # >>> include_billing <<<
+from decimal import Decimal  # >>> include_billing <<<
 from typing import Any
 
-from django.conf import settings
+from django.conf import settings  # >>> include_billing <<<
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone  # >>> include_billing <<<
 
 from pgschemas.models import DomainMixin, TenantMixin
 
@@ -25,23 +25,30 @@ def single_line(text: str) -> str:
 
 
 class Plan(models.Model):
-    """A plan of the catalogue: what a workspace may hold and what it costs.
+    """A plan of the catalogue: what a workspace may hold (limits left empty are unlimited).
 
-    Limits left empty are unlimited. Prices are per member (seat) and shown on the pricing page;
-    the Stripe price ids are what Checkout charges. Edited in the operator admin; the default set
-    comes from a data migration (shared_app/migrations/0008_default_plans.py)."""
+    # >>> include_billing
+    Prices are per member (seat) and shown on the pricing page; the Stripe price ids are what
+    Checkout charges.
+    # <<< include_billing
+    Edited in the operator admin; the default set comes from a data migration
+    (shared_app/migrations/0008_default_plans.py)."""
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
     is_free = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the pricing page.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the catalogue.")
+    # >>> include_billing
     monthly_price_cents = models.PositiveIntegerField(default=0)
     yearly_price_cents = models.PositiveIntegerField(default=0)
     stripe_monthly_price_id = models.CharField(max_length=255, blank=True)
     stripe_yearly_price_id = models.CharField(max_length=255, blank=True)
+    # <<< include_billing
     max_members = models.PositiveIntegerField(null=True, blank=True)
     max_projects = models.PositiveIntegerField(null=True, blank=True)
+    # >>> include_api
     max_api_requests_per_day = models.PositiveIntegerField(null=True, blank=True)
+    # <<< include_api
 
     class Meta:
         ordering = ["position", "pk"]
@@ -49,6 +56,7 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # >>> include_billing
     @property
     def monthly_price(self) -> Decimal:
         return Decimal(self.monthly_price_cents) / 100
@@ -57,7 +65,10 @@ class Plan(models.Model):
     def yearly_price(self) -> Decimal:
         return Decimal(self.yearly_price_cents) / 100
 
+    # <<< include_billing
 
+
+# >>> include_billing
 class BillingStatus(models.TextChoices):
     """Where a workspace stands with paying (docs/billing.md has what each allows)."""
 
@@ -68,11 +79,13 @@ class BillingStatus(models.TextChoices):
     CANCELED = "canceled", "Cancelled"
 
 
+# <<< include_billing
 class Client(TenantMixin):
     name = models.CharField(max_length=100)
     plan = models.ForeignKey(
         Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
     )
+    # >>> include_billing
     billing_status = models.CharField(
         max_length=20, choices=BillingStatus, default=BillingStatus.FREE
     )
@@ -81,6 +94,7 @@ class Client(TenantMixin):
     paid_until = models.DateField(blank=True, null=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    # <<< include_billing
     created_on = models.DateField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -101,12 +115,14 @@ class Client(TenantMixin):
             raise ValidationError({"name": "Enter a name that has letters or digits."})
         super().clean()
 
+    # >>> include_billing
     @property
     def trial_days_left(self) -> int:
         if self.trial_ends_at is None:
             return 0
         return max((self.trial_ends_at - timezone.now()).days + 1, 0)
 
+    # <<< include_billing
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = single_line(self.name)
         if self._state.adding and self.plan_id is None:
@@ -114,6 +130,7 @@ class Client(TenantMixin):
         super().save(*args, **kwargs)
 
     def start_on_default_plan(self) -> None:
+        # >>> include_billing
         """A new workspace tries the default paid plan for ``BILLING_TRIAL_DAYS`` (default 14);
         with no trial (0) or no paid plan in the catalogue, it starts on the free plan."""
         trial_plan = Plan.objects.filter(is_free=False).first()
@@ -121,10 +138,15 @@ class Client(TenantMixin):
             self.plan = trial_plan
             self.billing_status = BillingStatus.TRIALING
             self.trial_ends_at = timezone.now() + timedelta(days=settings.BILLING_TRIAL_DAYS)
-        else:
-            self.plan = Plan.objects.filter(is_free=True).first()
+            return
+        # <<< include_billing
+        # >>> not include_billing
+        """A new workspace starts on the free plan; the operator assigns another in the admin."""
+        # <<< not include_billing
+        self.plan = Plan.objects.filter(is_free=True).first()
 
 
+# >>> include_billing
 # Written by billing_app (trials, Stripe's events) only: read-only in the admin, not exported.
 BILLING_STATE_FIELDS = (
     "billing_status",
@@ -136,6 +158,7 @@ BILLING_STATE_FIELDS = (
 )
 
 
+# <<< include_billing
 class Domain(DomainMixin):
     pass
 
@@ -197,6 +220,7 @@ class TenantStats(models.Model):
         return f"stats of {self.tenant_id}"
 
 
+# >>> include_api
 class WorkspaceApiUsage(models.Model):
     """Requests to a workspace's API in a day (UTC), all its keys and members together: rolled
     up from the workspace's own counts (tenant_app.models.ApiUsage) by the periodic task
@@ -214,3 +238,6 @@ class WorkspaceApiUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} {self.day}: {self.requests}"
+
+
+# <<< include_api

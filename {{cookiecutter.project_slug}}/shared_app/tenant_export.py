@@ -20,10 +20,22 @@ from .archive_format import (
     sha256_of,
     write_archive,
 )
-from .models import BILLING_STATE_FIELDS, Client
+from .models import (
+    # >>> include_billing
+    BILLING_STATE_FIELDS,
+    # <<< include_billing
+    Client,
+)
 
-# A copy restored as a new tenant is a new customer to billing: it starts on the default plan.
-CLIENT_FIELDS_NOT_EXPORTED = ("id", "schema_name", "plan", *BILLING_STATE_FIELDS)
+# A copy restored as a new tenant is a new customer: it starts on the default plan.
+CLIENT_FIELDS_NOT_EXPORTED = (
+    "id",
+    "schema_name",
+    "plan",
+    # >>> include_billing
+    *BILLING_STATE_FIELDS,
+    # <<< include_billing
+)
 
 
 def media_folder(schema_name: str) -> Path:

@@ -10,7 +10,12 @@ from shared_app.models import Client
 from shared_app.plans import LimitReached
 
 from .limits import check_room
-from .models import ApiKey, Invitation, Project, WorkspaceSecurity
+from .models import (
+    ApiKey,  # >>> include_api <<<
+    Invitation,
+    Project,
+    WorkspaceSecurity,
+)
 
 
 class WithinPlanForm(forms.ModelForm):
@@ -108,8 +113,12 @@ class RenameWorkspaceForm(forms.Form):
     )
 
 
+# >>> include_api
 class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ["name", "scope"]
         help_texts = {"name": "What uses it, e.g. “CI” or “Zapier”."}
+
+
+# <<< include_api

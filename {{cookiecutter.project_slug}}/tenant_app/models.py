@@ -46,6 +46,7 @@ class UsedHandoverToken(models.Model):
         return self.nonce
 
 
+# >>> include_api
 class ApiKey(models.Model):
     """A key to this workspace's API (tenant_app/api/keys.py makes and checks them).
 
@@ -99,6 +100,7 @@ class ApiUsage(models.Model):
         return f"{self.day}: {self.requests}"
 
 
+# <<< include_api
 POLICY_CACHE_KEY = "tenant_app.workspace_security"
 POLICY_CACHE_SECONDS = 60
 

@@ -1,5 +1,9 @@
 """The workspace's settings: its name for every member to see; owners rename it, move it to
-another sub-domain, delete it, set its security and single sign-on, and manage its API keys."""
+another sub-domain, delete it, and set its security and single sign-on.
+# >>> include_api
+Owners also manage the workspace's API keys here.
+# <<< include_api
+"""
 
 from django import forms
 from django.contrib import messages
@@ -7,7 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import (
+    get_object_or_404,  # >>> include_api <<<
+    redirect,
+    render,
+)
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -15,15 +23,24 @@ from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
 from . import sso
-from .api.keys import create_key, revoke_key
-from .api.usage import recent_usage
-from .forms import ApiKeyForm, DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
-from .models import ApiKey, AuditEvent, WorkspaceSecurity
+from .api.keys import create_key, revoke_key  # >>> include_api <<<
+from .api.usage import recent_usage  # >>> include_api <<<
+from .forms import (
+    ApiKeyForm,  # >>> include_api <<<
+    DeleteWorkspaceForm,
+    RenameWorkspaceForm,
+    SecurityForm,
+)
+from .models import (
+    ApiKey,  # >>> include_api <<<
+    AuditEvent,
+    WorkspaceSecurity,
+)
 from .sso import SsoForm, identity_provider
 from .tokens import make_handover_token
 from .views import owner_required
 
-USAGE_DAYS = 7  # of API usage in the settings page
+USAGE_DAYS = 7  # of API usage in the settings page  # >>> include_api <<<
 AUDIT_PAGE = 200  # the newest events shown
 
 
@@ -35,9 +52,8 @@ def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
 
 
 def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> HttpResponse:
-    """The settings page with its forms (name, security, single sign-on, sub-domain, deletion,
-    API key): those given in ``shown``, bound and with their errors, the others blank;
-    ``shown`` may also hold a new key to show once."""
+    """The settings page with its forms: those given in ``shown``, bound and with their errors,
+    the others blank; ``shown`` may also hold more of the page's context."""
     app = identity_provider()
     context = {
         "form": name_form_class(request)(instance=request.tenant),
@@ -45,12 +61,14 @@ def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> H
         "sso_form": SsoForm(initial=SsoForm.initial_for(app, WorkspaceSecurity.load()), app=app),
         "rename_form": RenameWorkspaceForm(),
         "delete_form": DeleteWorkspaceForm(request.tenant.name),
-        "key_form": ApiKeyForm(prefix="key"),
+        "key_form": ApiKeyForm(prefix="key"),  # >>> include_api <<<
         **shown,
         "domains": request.tenant.domains.order_by("-is_primary", "domain"),
         "retention_days": app_settings.deletion_retention_days(),
+        # >>> include_api
         "api_keys": ApiKey.objects.select_related("created_by"),
         "api_usage": recent_usage(USAGE_DAYS),
+        # <<< include_api
     }
     return render(request, "tenant_app/settings.html", context, status=status)
 
@@ -146,6 +164,7 @@ def delete_workspace(request: HttpRequest) -> HttpResponse:
     return settings_page(request, status=400, delete_form=form)
 
 
+# >>> include_api
 @login_required
 @require_POST
 def create_api_key(request: HttpRequest) -> HttpResponse:
@@ -167,3 +186,6 @@ def revoke_api_key(request: HttpRequest, pk: int) -> HttpResponse:
     revoke_key(key)
     messages.success(request, f"The API key {key.name} was revoked: it no longer opens the API.")
     return redirect("workspace_settings")
+
+
+# <<< include_api

@@ -4,7 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import billing_views, settings_views, views
+from . import (
+    billing_views,  # >>> include_billing <<<
+    settings_views,
+    views,
+)
 from .accounts import ChangeEmailView, WorkspaceLoginView
 
 urlpatterns = [
@@ -19,9 +23,11 @@ urlpatterns = [
         views.revoke_invitation,
         name="revoke_invitation",
     ),
+    # >>> include_billing
     path("billing/", billing_views.billing, name="billing"),
     path("billing/upgrade/", billing_views.upgrade, name="billing_upgrade"),
     path("billing/manage/", billing_views.manage_billing, name="billing_manage"),
+    # <<< include_billing
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
     path("settings/security/", settings_views.security_settings, name="security_settings"),
     path("settings/audit/", settings_views.audit_log, name="audit_log"),
@@ -30,6 +36,7 @@ urlpatterns = [
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
     path("settings/export/<str:token>/", views.download_data_export, name="download_data_export"),
+    # >>> include_api
     path("settings/api-keys/", settings_views.create_api_key, name="create_api_key"),
     path(
         "settings/api-keys/<int:pk>/revoke/",
@@ -37,6 +44,7 @@ urlpatterns = [
         name="revoke_api_key",
     ),
     path("api/v1/", include("tenant_app.api.urls")),
+    # <<< include_api
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media_file, name="media_file"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("support/<str:token>/", views.support_session, name="support_session"),

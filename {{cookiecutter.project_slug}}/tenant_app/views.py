@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
-from billing_app.tasks import seats_changed
+from billing_app.tasks import seats_changed  # >>> include_billing <<<
 from pgschemas.contrib.media import media_response
 from shared_app.data_exports import exported_file
 
@@ -126,7 +126,7 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     except MemberNotRemoved as error:
         messages.error(request, str(error))
     else:
-        seats_changed(request.tenant)
+        seats_changed(request.tenant)  # >>> include_billing <<<
         messages.success(request, f"{member.email} was removed.")
     return redirect("members")
 
@@ -218,7 +218,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if not claimed:
                 return link_refused(request, InvalidToken("This invitation was already used."))
             member = form.save()
-            seats_changed(request.tenant)
+            seats_changed(request.tenant)  # >>> include_billing <<<
         login(request, member, BACKEND)
         messages.success(request, f"Welcome to {request.tenant.name}!")
         return redirect("dashboard")

@@ -27,8 +27,8 @@ from django.test.utils import setup_databases, teardown_databases
 from pgschemas.routing.host_map import host_map
 from pgschemas.schema import deactivate
 from shared_app.models import Client
-from tenant_app.api.keys import create_key
-from tenant_app.models import ApiKey
+from tenant_app.api.keys import create_key  # >>> include_api <<<
+from tenant_app.models import ApiKey  # >>> include_api <<<
 
 from . import citus_test_database
 from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
@@ -138,6 +138,7 @@ def member_client(db):
     return client_of
 
 
+# >>> include_api
 @pytest.fixture
 def member_cookies(committed_db):
     """``member_cookies("acme", "globex")``: ``{host: "sessionid=..."}`` of a new member logged in
@@ -173,6 +174,7 @@ def api_key(db):
     return key_of
 
 
+# <<< include_api
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args: object) -> None:
         pass

@@ -28,7 +28,9 @@ TENANTS = {
             "pgschemas",
             "pgschemas.contrib.citus",  # does nothing unless PGSCHEMAS_CITUS
             "shared_app",
+            # >>> include_billing
             "billing_app",
+            # <<< include_billing
         ],
         "TENANT_MODEL": "shared_app.Client",
         "DOMAIN_MODEL": "shared_app.Domain",
@@ -68,9 +70,11 @@ TENANTS = {
             "users",
             "allauth",
             "allauth.account",
+            # >>> include_api
             "rest_framework",
             "drf_spectacular",
             "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC_URL
+            # <<< include_api
             "allauth.mfa",
             "allauth.socialaccount",
             "allauth.socialaccount.providers.openid_connect",
@@ -94,7 +98,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",  # HTTPS and HSTS on routing's answers too
     "pgschemas.middleware.TenantMainMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
+    # >>> include_api
     "tenant_app.api.middleware.ApiMiddleware",  # Bearer keys: 401 outside their workspace
+    # <<< include_api
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +185,7 @@ TENANT_ARCHIVES_DIR = env.path("DJANGO_TENANT_ARCHIVES_DIR", default=BASE_DIR / 
 # A renamed workspace's former domain redirects (301) to the new one, and stays taken, this long.
 PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS = env.int("PGSCHEMAS_OLD_DOMAIN_REDIRECT_DAYS", default=90)
 
+# >>> include_billing
 # Billing (docs/billing.md). A new workspace tries the first paid plan this many days (0: none);
 # at the end, without a subscription, it goes to the free plan ("free") or is suspended
 # ("suspend"). A failed payment suspends the workspace after BILLING_GRACE_DAYS.
@@ -192,6 +199,7 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")  
 
 # A workspace suspended for not paying still serves its owners the pages to pay.
 PGSCHEMAS_SUSPENDED_SERVES = "billing_app.gate.owners_may_pay"
+# <<< include_billing
 # The workspace's plan travels with the tenant in each process's host map (no query per request).
 PGSCHEMAS_ROUTING_RELATED = ["plan"]
 
@@ -277,6 +285,7 @@ SIGNUP_LINK_MAX_AGE = env.int("SIGNUP_LINK_MAX_AGE", default=24 * 3600)
 # package and set its keys as it documents). Empty: no CAPTCHA.
 SIGNUP_CAPTCHA_FIELD = env.str("SIGNUP_CAPTCHA_FIELD", default="")
 
+# >>> include_api
 # The workspace's REST API at /api/v1/ of its host (tenant_app/api/, docs/api.md): API keys
 # (Authorization: Bearer) or a member's session (with CSRF), JSON only, one error body.
 REST_FRAMEWORK = {
@@ -312,12 +321,16 @@ REST_FRAMEWORK = {
 # One host for every workspace's API, the workspace chosen by the key (tenant_app/api/routing.py);
 # empty: none (each workspace's API stays at /api/v1/ of its own host).
 API_HOST = env.str("API_HOST", default=f"api.{DOMAIN_NAME}")
+# <<< include_api
 PGSCHEMAS_RESOLVERS = [
+    # >>> include_api
     "tenant_app.api.routing.ApiHostResolver",
+    # <<< include_api
     "pgschemas.routing.resolvers.HostResolver",
 ]
 # The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
 # members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
+# >>> include_api
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{PROJECT_NAME} API",
     "DESCRIPTION": "The REST API of a workspace, served at /api/v1/ of its own host.",
@@ -332,6 +345,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+# <<< include_api
 # Two-factor (django-allauth's mfa, /accounts/2fa/ on each workspace and on www; docs/trust.md):
 # an authenticator app (TOTP) with recovery codes, and passkeys, as a second factor or to log in
 # without a password. A workspace's owners can require it of every member (its settings page);
@@ -380,8 +394,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "pgschemas.contrib.cache.make_key",
+        # >>> include_api
         # The API keeps a few entries per key and client (rate limits, usage): Django's default
         # of 300 entries would evict them past ~100 keys.
+        # <<< include_api
+        # >>> not include_api
+        # Rate limits keep a few entries per client: Django's default of 300 entries is too few.
+        # <<< not include_api
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
@@ -422,6 +441,8 @@ CELERY_BEAT_SCHEDULE = {
     "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
+    # >>> include_billing
     "end-trials": {"task": "billing_app.end_trials", "schedule": 3600.0},
     "suspend-unpaid": {"task": "billing_app.suspend_unpaid", "schedule": 3600.0},
+    # <<< include_billing
 }

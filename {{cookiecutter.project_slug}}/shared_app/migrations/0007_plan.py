@@ -25,16 +25,20 @@ class Migration(migrations.Migration):
                 (
                     "position",
                     models.PositiveSmallIntegerField(
-                        default=0, help_text="Order on the pricing page."
+                        default=0, help_text="Order in the catalogue."
                     ),
                 ),
+                # >>> include_billing
                 ("monthly_price_cents", models.PositiveIntegerField(default=0)),
                 ("yearly_price_cents", models.PositiveIntegerField(default=0)),
                 ("stripe_monthly_price_id", models.CharField(blank=True, max_length=255)),
                 ("stripe_yearly_price_id", models.CharField(blank=True, max_length=255)),
+                # <<< include_billing
                 ("max_members", models.PositiveIntegerField(blank=True, null=True)),
                 ("max_projects", models.PositiveIntegerField(blank=True, null=True)),
+                # >>> include_api
                 ("max_api_requests_per_day", models.PositiveIntegerField(blank=True, null=True)),
+                # <<< include_api
             ],
             options={
                 "ordering": ["position", "pk"],
@@ -51,4 +55,15 @@ class Migration(migrations.Migration):
                 to="shared_app.plan",
             ),
         ),
+        # The first template's trial flag, never used: billing keeps its own state (0009).
+        migrations.RemoveField(
+            model_name="client",
+            name="on_trial",
+        ),
+        # >>> not include_billing
+        migrations.RemoveField(
+            model_name="client",
+            name="paid_until",
+        ),
+        # <<< not include_billing
     ]

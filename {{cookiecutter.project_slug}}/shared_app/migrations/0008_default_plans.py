@@ -11,24 +11,24 @@ DEFAULT_PLANS = [
         "position": 0,
         "max_members": 3,
         "max_projects": 3,
-        "max_api_requests_per_day": 1_000,
+        "max_api_requests_per_day": 1_000,  # >>> include_api <<<
     },
     {
         "slug": "pro",
         "name": "Pro",
         "position": 1,
-        "monthly_price_cents": 1_200,
-        "yearly_price_cents": 12_000,
+        "monthly_price_cents": 1_200,  # >>> include_billing <<<
+        "yearly_price_cents": 12_000,  # >>> include_billing <<<
         "max_members": 50,
         "max_projects": 100,
-        "max_api_requests_per_day": 100_000,
+        "max_api_requests_per_day": 100_000,  # >>> include_api <<<
     },
     {
         "slug": "business",
         "name": "Business",
         "position": 2,
-        "monthly_price_cents": 3_000,
-        "yearly_price_cents": 30_000,
+        "monthly_price_cents": 3_000,  # >>> include_billing <<<
+        "yearly_price_cents": 30_000,  # >>> include_billing <<<
     },
 ]
 

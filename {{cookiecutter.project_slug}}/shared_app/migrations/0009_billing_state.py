@@ -9,10 +9,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name="client",
-            name="on_trial",
-        ),
         migrations.AddField(
             model_name="client",
             name="billing_status",

@@ -6,7 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shared_app", "0009_billing_state"),
+        ("shared_app", "0008_default_plans"),
+        ("shared_app", "0009_billing_state"),  # >>> include_billing <<<
     ]
 
     operations = [

@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenant_app", "0004_api_usage"),
+        ("tenant_app", "0002_invitations"),
+        ("tenant_app", "0004_api_usage"),  # >>> include_api <<<
     ]
 
     operations = [

@@ -1,7 +1,7 @@
 """Shared by the export and restore tests: a customer with rows in every table, and what to
 compare after a round trip (every table's rows, every sequence, every media file)."""
 
-import datetime
+import datetime  # >>> include_api <<<
 import io
 import json
 import tarfile
@@ -17,10 +17,10 @@ from django.db import connection
 from psycopg2 import sql
 
 from shared_app.models import Client
-from tenant_app.api.keys import create_key
+from tenant_app.api.keys import create_key  # >>> include_api <<<
 from tenant_app.models import (
-    ApiKey,
-    ApiUsage,
+    ApiKey,  # >>> include_api <<<
+    ApiUsage,  # >>> include_api <<<
     AuditEvent,
     Invitation,
     Project,
@@ -51,9 +51,11 @@ def fill_every_table(tenant: Client) -> None:
         LogEntry.objects.create(user=user, action_flag=ADDITION, object_repr="it")
         Invitation.objects.create(email="bob@archived.test", invited_by=user)
         UsedHandoverToken.objects.create(nonce="n1")
+        # >>> include_api
         key = ApiKey(name="ci", created_by=user)
         create_key(tenant, key)
         ApiUsage.objects.create(day=datetime.date(2026, 1, 2), key=key, requests=3)
+        # <<< include_api
         WorkspaceSecurity.objects.create(pk=1, allow_support_access=False, sso_domains="a.test")
         AuditEvent.objects.create(actor="ann", action=AuditEvent.Action.SECURITY_SETTINGS)
         app = SocialApp.objects.create(provider="openid_connect", provider_id="sso", name="IdP")

@@ -1,21 +1,29 @@
 """Fixtures of the product's tests: a customer to export (committed: pg_dump reads it on a
-connection of its own) and its archive; Stripe, served by a local fake (tests/fake_stripe)."""
+connection of its own) and its archive.
+# >>> include_billing
+Stripe, served by a local fake (tests/fake_stripe).
+# <<< include_billing
+"""
 
-from collections.abc import Iterator
+from collections.abc import Iterator  # >>> include_billing <<<
 from pathlib import Path
 
 import pytest
 
-from billing_app.models import StripeEvent
+from billing_app.models import StripeEvent  # >>> include_billing <<<
 from pgschemas.fleet.provisioning import drop_schema
-from shared_app.models import Client, OperatorAction, Plan
+from shared_app.models import (
+    Client,
+    OperatorAction,  # >>> include_billing <<<
+    Plan,  # >>> include_billing <<<
+)
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
 from ..factories import ClientFactory, DomainFactory
-from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
+from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe  # >>> include_billing <<<
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
-from .billing import RESTORED_FIELDS, price_plans
+from .billing import RESTORED_FIELDS, price_plans  # >>> include_billing <<<
 
 
 @pytest.fixture
@@ -45,6 +53,7 @@ def archive(archived, tmp_path) -> Path:
     return path
 
 
+# >>> include_billing
 @pytest.fixture
 def fake_stripe(settings) -> Iterator[FakeStripe]:
     """Stripe's API served by a local process (tests/fake_stripe), the project pointed at it."""
@@ -74,3 +83,6 @@ def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
     Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
     StripeEvent.objects.all().delete()
     OperatorAction.objects.filter(tenant=acme).delete()
+
+
+# <<< include_billing

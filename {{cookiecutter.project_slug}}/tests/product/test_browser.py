@@ -6,15 +6,15 @@ tests fail when these were skipped.
 """
 
 import copy
-import json
+import json  # >>> include_api <<<
 import os
 import re
 import shutil
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.error  # >>> include_api <<<
+import urllib.request  # >>> include_api <<<
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -377,6 +377,7 @@ def test_the_console_suspends_a_workspace_whose_page_answers_403_then_resumes_it
     assert page.get_by_text("Unpaid since May").is_visible()
 
 
+# >>> include_api
 def call_api(
     site: Site, subdomain: str, key: str, method: str, data: dict | None = None
 ) -> tuple[int, dict]:
@@ -432,6 +433,7 @@ def test_an_owner_makes_an_api_key_shown_once_uses_it_and_reads_the_api_docs(sit
     assert status.inner_text() == "200"  # the member's session, from the docs page
 
 
+# <<< include_api
 def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_passkey(
     site, browser, camera, settings
 ):

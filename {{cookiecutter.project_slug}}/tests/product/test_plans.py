@@ -1,5 +1,9 @@
 """Plans and limits: the catalogue in public, each workspace on a plan, limits on members and
-projects refused with a clear message and an upgrade link, read without a query to public."""
+projects refused with a clear message, read without a query to public.
+# >>> include_billing
+Over a limit, the page links to the billing page to upgrade.
+# <<< include_billing
+"""
 
 import pytest
 from django.conf import settings
@@ -23,21 +27,34 @@ def tiny(acme) -> Plan:
     return plan
 
 
-def test_the_default_catalogue_has_a_free_plan_and_paid_plans_with_both_prices(db):
+def test_the_default_catalogue_has_a_free_plan_and_larger_plans(db):
     plans = {plan.slug: plan for plan in Plan.objects.all()}
 
     assert plans["free"].is_free and plans["free"].max_members == 3
+    assert not plans["pro"].is_free and plans["pro"].max_members == 50
+    # >>> include_billing
     assert all(
         plans[slug].monthly_price_cents and plans[slug].yearly_price_cents
         for slug in ("pro", "business")
     )
+    # <<< include_billing
     assert plans["business"].max_members is None  # unlimited
 
 
+# >>> include_billing
 def test_without_a_trial_a_new_workspace_is_on_the_free_plan(db, settings):
     settings.BILLING_TRIAL_DAYS = 0
 
     assert ClientFactory(schema_name="newcomer").plan.slug == "free"
+
+
+# <<< include_billing
+# >>> not include_billing
+def test_a_new_workspace_is_on_the_free_plan(db):
+    assert ClientFactory(schema_name="newcomer").plan.slug == "free"
+
+
+# <<< not include_billing
 
 
 def test_a_project_beyond_the_plan_is_refused_with_an_upgrade_link(member_client, acme, tiny):
@@ -49,7 +66,7 @@ def test_a_project_beyond_the_plan_is_refused_with_an_upgrade_link(member_client
     page = response.content.decode()
     assert response.status_code == 200
     assert "Acme is on the Tiny plan, which allows 2 projects. Upgrade to add more." in page
-    assert 'href="/billing/"' in page
+    assert 'href="/billing/"' in page  # >>> include_billing <<<
     with acme:
         assert not Project.objects.filter(name="Third").exists()
 
@@ -74,7 +91,7 @@ def test_an_invitation_beyond_the_plan_is_refused_with_an_upgrade_link(member_cl
     page = response.content.decode()
     assert response.status_code == 200
     assert "which allows 2 members. Upgrade to add more." in page
-    assert 'href="/billing/"' in page
+    assert 'href="/billing/"' in page  # >>> include_billing <<<
     with acme:
         assert not Invitation.objects.filter(email="two@example.com").exists()
 
@@ -88,6 +105,7 @@ def test_an_unlimited_plan_refuses_nothing(member_client, acme):
         assert http.post("/projects/new/", {"name": f"P{number}"}).status_code == 302
 
 
+# >>> include_billing
 def test_the_billing_page_shows_the_plan_and_what_the_workspace_uses(member_client, acme, tiny):
     page = member_client(acme).get("/billing/").content.decode()
 
@@ -106,6 +124,24 @@ def test_the_limits_are_read_with_the_tenant_without_a_query_to_public(
     tables = " ".join(query["sql"] for query in captured.captured_queries)
     assert "shared_app_client" not in tables
     assert tables.count('FROM "shared_app_plan"') == 1  # the catalogue shown on the page, only
+
+
+# <<< include_billing
+# >>> not include_billing
+def test_adding_a_project_reads_the_plan_with_the_tenant_without_a_query_to_public(
+    member_client, acme, tiny, django_assert_max_num_queries
+):
+    http = member_client(acme)
+    http.get("/projects/new/")
+
+    with django_assert_max_num_queries(20) as captured:
+        assert http.post("/projects/new/", {"name": "Second"}).status_code == 302  # 2 of 2
+
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "shared_app_client" not in tables and "shared_app_plan" not in tables
+
+
+# <<< not include_billing
 
 
 @pytest.fixture
@@ -151,23 +187,28 @@ def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
         "slug": "pro",
         "name": "Pro",
         "position": 1,
+        # >>> include_billing
         "monthly_price_cents": 1500,
         "yearly_price_cents": 15000,
         "stripe_monthly_price_id": "price_monthly",
         "stripe_yearly_price_id": "",
+        # <<< include_billing
         "max_members": 10,
         "max_projects": "",
-        "max_api_requests_per_day": 5000,
+        "max_api_requests_per_day": 5000,  # >>> include_api <<<
     }
 
     response = client.post(f"/admin/shared_app/plan/{pro.pk}/change/", fields, headers=www)
 
     assert response.status_code == 302
     pro.refresh_from_db()
-    assert (pro.monthly_price_cents, pro.max_members, pro.max_projects) == (1500, 10, None)
-    assert pro.stripe_monthly_price_id == "price_monthly"
+    assert (pro.max_members, pro.max_projects) == (10, None)
+    # >>> include_billing
+    assert (pro.monthly_price_cents, pro.stripe_monthly_price_id) == (1500, "price_monthly")
+    # <<< include_billing
 
 
+# >>> include_billing
 def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
     Plan.objects.filter(slug="pro").update(name="Professional", monthly_price_cents=1999)
 
@@ -175,3 +216,6 @@ def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
 
     assert "Professional" in page and "19.99 per member a month" in page
     assert "free for 14 days" in page
+
+
+# <<< include_billing
