@@ -25,7 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # Answer sets baked once per test session; "defaults" serves every test that needs a plain bake.
 OPTION_SETS: dict[str, dict[str, str]] = {
     "defaults": {},
-    "no_blog": {"include_blog": "n", "project_name": "Plain SaaS"},
+    "everything_off": {
+        "include_blog": "n",
+        "include_billing": "n",
+        "include_api": "n",
+        "project_name": "Plain SaaS",
+    },
     "custom": {
         "project_name": "Acme Cloud",
         "project_slug": "acme_cloud",

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from harness import OPTION_SETS, ROOT, assert_suite_passes, project_env, run_in
+from test_hooks import post
 
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
 UNRENDERED = re.compile(
@@ -44,16 +45,25 @@ def test_nothing_is_left_unrendered(baked):
     assert leftovers == []
 
 
-def test_django_templates_survive_the_bake_unchanged(baked):
+def resolved(text: str, answers: dict[str, str]) -> str:
+    """``text`` with its option blocks resolved as the hook does for ``answers``."""
+    for option in ("include_blog", "include_billing", "include_api"):
+        keep = answers.get(option, "y") == "y"
+        text = post.apply_option_blocks(text, option, keep)
+        text = post.apply_option_blocks(text, f"not {option}", not keep)
+    return text
+
+
+def test_django_templates_survive_the_bake_unchanged(baked, request):
+    answers = OPTION_SETS[request.node.callspec.params["baked"]]
     sources = [
-        p
-        for p in TEMPLATE_DIR.rglob("*.html")
-        if (baked / p.relative_to(TEMPLATE_DIR)).parent.exists()
+        p for p in TEMPLATE_DIR.rglob("*.html") if (baked / p.relative_to(TEMPLATE_DIR)).exists()
     ]
 
     assert sources
     for source in sources:
-        assert (baked / source.relative_to(TEMPLATE_DIR)).read_text() == source.read_text()
+        baked_text = (baked / source.relative_to(TEMPLATE_DIR)).read_text()
+        assert baked_text == resolved(source.read_text(), answers)
 
 
 def test_ruff_check_and_format_pass(baked):
@@ -128,8 +138,70 @@ def test_every_answer_changes_the_output(bakes):
     assert custom["project_name"] in readme
 
 
+# What a part leaves behind when it is off: its words in any file, but the sub-domains a visitor
+# would trust as the product's own, which stay reserved ("api", "billing").
+TRACES = {
+    "include_billing": re.compile(
+        r"stripe|billing|\btrial|pricing|price|past_due|grace_days|seats_changed", re.IGNORECASE
+    ),
+    "include_api": re.compile(
+        r"rest_framework|\bdrf|spectacular|apikey|api_key|api key|/api/|api_host|api_usage|"
+        r"apiusage|tenant_app\.api|api_requests|\bAPI\b",
+    ),
+}
+ALLOWED_TRACES = {
+    re.compile(r'\*\["wpad", "login", "sso", "auth", "accounts", "billing", "support"'),
+    re.compile(r'\*\["ftp", "login", "sso", "auth", "accounts", "billing", "support"'),
+    re.compile(r"MAILGUN_API_KEY|MAILGUN_API_URL|mail provider's API|get_server\(\)`` API"),
+    re.compile(r"such as `login`, `billing`, `status`"),
+    re.compile(r'name="on_trial"'),  # the first template's field, removed by a migration
+    re.compile(r"an API by a header|API clients (name their workspace|by a header)"),  # routing's
+}
+PART_FILES = {
+    "include_blog": ["blog_app", "tests/product/test_blog.py"],
+    "include_billing": ["billing_app", "docs/billing.md", "tests/fake_stripe"],
+    "include_api": ["tenant_app/api", "docs/api.md", "templates/drf_spectacular"],
+}
+PART_PACKAGES = {
+    "include_billing": ["stripe"],
+    "include_api": ["djangorestframework", "drf-spectacular", "drf-spectacular-sidecar"],
+}
+
+
+@pytest.mark.parametrize("option", list(TRACES))
+def test_a_part_turned_off_leaves_no_trace(bakes, option):
+    project = bakes.get("everything_off")
+    traces = [
+        f"{path.relative_to(project)}: {line.strip()}"
+        for path, text in text_files(project)
+        if path.name != "uv.lock"
+        for line in text.splitlines()
+        if TRACES[option].search(line) and not any(a.search(line) for a in ALLOWED_TRACES)
+    ]
+    lock = (project / "uv.lock").read_text()
+
+    assert [name for name in PART_FILES[option] if (project / name).exists()] == []
+    assert traces == []
+    assert [name for name in PART_PACKAGES[option] if f'name = "{name}"' in lock] == []
+
+
+def test_every_part_is_there_by_default(bakes):
+    project = bakes.get("defaults")
+    lock = (project / "uv.lock").read_text()
+
+    assert all((project / name).exists() for names in PART_FILES.values() for name in names)
+    assert all(f'name = "{name}"' in lock for names in PART_PACKAGES.values() for name in names)
+
+
+def test_the_lock_file_matches_the_dependencies_of_each_bake(baked):
+    # Resolved offline from uv's cache: the marked lock must be exactly what uv makes.
+    result = run_in(baked, "-m", "uv", "lock", "--locked", "--offline")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_include_blog_n_removes_the_blog_everywhere(bakes):
-    project = bakes.get("no_blog")
+    project = bakes.get("everything_off")
 
     assert not (project / "blog_app").exists()
     assert not (project / "tests" / "product" / "test_blog.py").exists()

@@ -461,7 +461,9 @@ def test_finish_project_with_every_part_keeps_them_and_drops_markers(parts_proje
 
 def test_every_path_a_part_removes_is_in_the_template() -> None:
     template = HOOKS_DIR.parent / "{{cookiecutter.project_slug}}"
-    missing = [p for paths in post.OPTION_PATHS.values() for p in paths if not (template / p).exists()]
+    missing = [
+        p for paths in post.OPTION_PATHS.values() for p in paths if not (template / p).exists()
+    ]
     assert missing == []
 
 
@@ -494,7 +496,8 @@ def test_post_gen_main_reports_broken_marker_and_exits_1(
 def test_post_gen_hook_renders_to_valid_python_with_the_answer(tmp_path: Path) -> None:
     answers = {**VALID_ANSWERS, "include_blog": "n", "include_billing": "n", "include_api": "y"}
     rendered = render_hook("post_gen_project", answers, tmp_path)
-    assert (rendered.INCLUDE_BLOG, rendered.INCLUDE_BILLING, rendered.INCLUDE_API) == ("n", "n", "y")
+    options = (rendered.INCLUDE_BLOG, rendered.INCLUDE_BILLING, rendered.INCLUDE_API)
+    assert options == ("n", "n", "y")
     assert rendered.OPTION_PATHS == post.OPTION_PATHS
 
 

@@ -92,7 +92,8 @@ def draw_answers(rng: random.Random) -> dict[str, str]:
         )
     answers["domain_name"] = draw(lambda: domain(rng), pre.validate_domain_name)
     answers["timezone"] = rng.choice(sorted(zoneinfo.available_timezones()))
-    answers["include_blog"] = rng.choice("yn")
+    for option in ("include_blog", "include_billing", "include_api"):
+        answers[option] = rng.choice("yn")
     full = {"project_slug": default_slug(answers["project_name"]), **answers}
     pre.validate_answers(full)  # the hook accepts the whole set
     return answers

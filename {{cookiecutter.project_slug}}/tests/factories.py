@@ -2,7 +2,11 @@ import factory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from shared_app.models import Client, Domain
+from shared_app.models import (
+    Client,
+    Domain,
+    Plan,  # >>> not include_billing <<<
+)
 from tenant_app.models import Project
 
 
@@ -12,6 +16,10 @@ class ClientFactory(factory.django.DjangoModelFactory):
 
     schema_name = factory.Sequence(lambda n: f"tenant_{n}")
     name = factory.LazyAttribute(lambda client: client.schema_name.replace("_", " ").title())
+    # >>> not include_billing
+    # Room for what the tests add (a new workspace starts on the free plan): Pro.
+    plan = factory.LazyFunction(lambda: Plan.objects.get(slug="pro"))
+    # <<< not include_billing
 
 
 class DomainFactory(factory.django.DjangoModelFactory):

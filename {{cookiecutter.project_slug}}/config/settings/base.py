@@ -328,9 +328,9 @@ PGSCHEMAS_RESOLVERS = [
     # <<< include_api
     "pgschemas.routing.resolvers.HostResolver",
 ]
+# >>> include_api
 # The OpenAPI 3 schema at /api/v1/schema/ and Swagger UI at /api/v1/docs/ (drf-spectacular), for
 # members and keys; Swagger UI from the project's own static files (drf-spectacular-sidecar).
-# >>> include_api
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{PROJECT_NAME} API",
     "DESCRIPTION": "The REST API of a workspace, served at /api/v1/ of its own host.",

@@ -3,7 +3,7 @@ code runs.
 
 The middleware calls ``refusal(request, route)`` after routing. The state comes with the route's
 tenant (the host map's entry): no query. Suspended: 403, except the requests that
-``PGSCHEMAS_SUSPENDED_SERVES`` lets through (e.g. owners reaching billing); maintenance:
+``PGSCHEMAS_SUSPENDED_SERVES`` lets through (a project may let its owners pay); maintenance:
 503 with ``Retry-After``, except for a holder of a maintenance bypass; pending deletion: 410.
 The pages are templates the project owns (``pgschemas/<status>.html``), rendered without the
 request: no session, no user, nothing of the tenant but its host and dates. Every path of the host

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 to="shared_app.plan",
             ),
         ),
-        # The first template's trial flag, never used: billing keeps its own state (0009).
+        # A flag of the first template, never used.
         migrations.RemoveField(
             model_name="client",
             name="on_trial",

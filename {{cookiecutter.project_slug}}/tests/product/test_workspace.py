@@ -22,6 +22,16 @@ pytestmark = pytest.mark.django_db
 OPEN_TO_ANYONE = re.compile(r"^(accounts/|welcome/|support/|invitations/|admin/)")
 
 
+# URL prefixes whose pages are not listed: allauth's own, the admin's
+NOT_WALKED = (
+    "accounts/",
+    "admin/",
+    # >>> include_api
+    "api/",  # the API answers 401 rather than a redirect: tests/product/test_api.py
+    # <<< include_api
+)
+
+
 def workspace_urls() -> list[str]:
     """Every URL of the workspace's URLconf, with 1 for each argument, except allauth's own."""
     urls = []
@@ -30,8 +40,7 @@ def workspace_urls() -> list[str]:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                # The API answers 401 rather than a redirect: tests/product/test_api.py.
-                if not route.startswith(("accounts/", "admin/", "api/")):
+                if not route.startswith(NOT_WALKED):
                     walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and not OPEN_TO_ANYONE.match(route):
                 urls.append("/" + re.sub(r"<[^>]+>", "1", route))
