@@ -404,6 +404,42 @@ def test_not_blocks_are_kept_only_when_the_option_is_off() -> None:
     assert post.apply_option_blocks(text, "include_billing", keep=False) == text
 
 
+def test_a_line_ending_with_a_marker_is_a_block_of_one_line() -> None:
+    text = "import os\nimport stripe  # >>> include_billing <<<\nx = 1  # a comment\n"
+    assert post.apply_option_blocks(text, "include_billing", keep=True) == (
+        "import os\nimport stripe\nx = 1  # a comment\n"
+    )
+    assert post.apply_option_blocks(text, "include_billing", keep=False) == (
+        "import os\nx = 1  # a comment\n"
+    )
+
+
+def test_a_one_line_marker_inside_a_kept_block_is_dropped_too() -> None:
+    text = "# >>> include_api\nimport rest_framework  # >>> include_api <<<\n# <<< include_api\n"
+    assert post.apply_option_blocks(text, "include_api", keep=True) == "import rest_framework\n"
+
+
+def test_a_python_block_removed_between_blank_lines_leaves_at_most_two(tmp_path: Path) -> None:
+    source = "x = 1\n\n\n# >>> include_api\ndef api():\n    pass\n\n\n# <<< include_api\n"
+    module = write(tmp_path / "module.py", source + "\n\ny = 2\n")
+    write(
+        tmp_path / "notes.md", "a\n\n\n<!-- >>> include_api -->\nb\n<!-- <<< include_api -->\n\nc\n"
+    )
+    post.apply_option_blocks_to_tree(tmp_path, "include_api", keep=False)
+    assert module.read_text() == "x = 1\n\n\ny = 2\n"
+    assert (tmp_path / "notes.md").read_text() == "a\n\n\n\nc\n"  # only Python is tidied
+
+
+def test_a_block_at_the_end_of_a_file_leaves_no_blank_lines_there(tmp_path: Path) -> None:
+    source = "x = 1\n\n\n# >>> include_api\ndef api():\n    pass\n\n\n# <<< include_api\n"
+    kept = write(tmp_path / "kept" / "module.py", source)
+    dropped = write(tmp_path / "dropped" / "module.py", source)
+    post.apply_option_blocks_to_tree(kept.parent, "include_api", keep=True)
+    post.apply_option_blocks_to_tree(dropped.parent, "include_api", keep=False)
+    assert kept.read_text() == "x = 1\n\n\ndef api():\n    pass\n"
+    assert dropped.read_text() == "x = 1\n"
+
+
 PART_FILES = {
     "include_billing": ["billing_app/models.py", "tests/fake_stripe/server.py", "docs/billing.md"],
     "include_api": ["tenant_app/api/views.py", "tests/product/test_api.py", "docs/api.md"],

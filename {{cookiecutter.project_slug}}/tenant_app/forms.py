@@ -20,21 +20,25 @@ from .models import (
 
 class WithinPlanForm(forms.ModelForm):
     """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``: refused with the
-    plan's message (and ``limit_reached`` set, for the page's upgrade link) when it is full."""
+    plan's message when it is full.
+    # >>> include_billing
+    ``limit_reached`` is then set, for the page's upgrade link.
+    # <<< include_billing
+    """
 
     limit = ""
 
     def __init__(self, *args: Any, tenant: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
-        self.limit_reached = False
+        self.limit_reached = False  # >>> include_billing <<<
 
     def clean(self) -> dict:
         if self.instance._state.adding:
             try:
                 check_room(self.tenant, self.limit)
             except LimitReached as error:
-                self.limit_reached = True
+                self.limit_reached = True  # >>> include_billing <<<
                 raise ValidationError(str(error), code="limit_reached") from error
         return super().clean()
 
