@@ -138,7 +138,6 @@ def member_client(db):
     return client_of
 
 
-# >>> include_api
 @pytest.fixture
 def member_cookies(committed_db):
     """``member_cookies("acme", "globex")``: ``{host: "sessionid=..."}`` of a new member logged in
@@ -162,6 +161,7 @@ def member_cookies(committed_db):
             Session.objects.all().delete()
 
 
+# >>> include_api
 @pytest.fixture
 def api_key(db):
     """``api_key(acme, "read")``: the full text of a new API key of acme (scope write unless
