@@ -29,6 +29,11 @@ from tenant_app.support import SupportRefused, open_session
 
 from .forms import RenameForm, SupportAccessForm
 
+# >>> include_api
+# isort: split
+from .api_usage import daily_requests, top_workspaces
+
+# <<< include_api
 PAGE_SIZE = 50
 
 operator_required: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = (
@@ -61,6 +66,20 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/console/list.html", context)
 
 
+# >>> include_api
+API_USAGE_PERIODS = (1, 7, 30)  # days the top list can sum
+
+
+@operator_required
+def api_usage(request: HttpRequest) -> HttpResponse:
+    """The workspaces that use the API most, over the last 1, 7 or 30 days (``?days=``)."""
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked in {str(period) for period in API_USAGE_PERIODS} else 7
+    context = {"days": days, "periods": API_USAGE_PERIODS, "workspaces": top_workspaces(days)}
+    return render(request, "main_app/console/api_usage.html", context)
+
+
+# <<< include_api
 @operator_required
 def tenant_detail(request: HttpRequest, schema_name: str) -> HttpResponse:
     tenant = get_object_or_404(Client.objects.select_related("stats"), schema_name=schema_name)
@@ -91,6 +110,9 @@ def detail_page(
             tenant.url(bypass_link_path(tenant)) if tenant.status == Status.MAINTENANCE else ""
         ),
     }
+    # >>> include_api
+    context["api_usage"] = daily_requests(tenant)
+    # <<< include_api
     return render(request, "main_app/console/detail.html", context, status=status)
 
 
