@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from shared_app.models import Client
 from shared_app.plans import LimitReached
 
-from .limits import check_room
+from .limits import room_for_one_more
 from .models import ApiKey, Invitation, Project, WorkspaceSecurity
 
 
 class WithinPlanForm(forms.ModelForm):
-    """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``: refused with the
-    plan's message (and ``limit_reached`` set, for the page's upgrade link) when it is full."""
+    """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``, within its plan:
+    ``save_within_plan`` checks and saves under the workspace's lock for that limit
+    (tenant_app.limits.room_for_one_more); when the plan is full, nothing is saved and the form
+    gets the plan's message (and ``limit_reached``, for the page's upgrade link)."""
 
     limit = ""
 
@@ -24,14 +26,19 @@ class WithinPlanForm(forms.ModelForm):
         self.tenant = tenant
         self.limit_reached = False
 
-    def clean(self) -> dict:
-        if self.instance._state.adding:
-            try:
-                check_room(self.tenant, self.limit)
-            except LimitReached as error:
-                self.limit_reached = True
-                raise ValidationError(str(error), code="limit_reached") from error
-        return super().clean()
+    def save_within_plan(self, **fields: Any) -> Any:
+        """The new object, saved with ``fields`` set on it; None when the plan is full."""
+        try:
+            with room_for_one_more(self.tenant, self.limit):
+                added = self.save(commit=False)
+                for name, value in fields.items():
+                    setattr(added, name, value)
+                added.save()
+        except LimitReached as error:
+            self.limit_reached = True
+            self.add_error(None, ValidationError(str(error), code="limit_reached"))
+            return None
+        return added
 
 
 class ProjectForm(WithinPlanForm):
