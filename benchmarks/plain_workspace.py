@@ -8,10 +8,20 @@ from django.http import HttpRequest, HttpResponse
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The plan the benchmark's tenants start on (the default catalogue's trial plan, Pro): the
+    API counts each request against its daily limit on both sides."""
+
+    name: str = "Pro"
+    max_api_requests_per_day: int | None = 100_000
+
+
+@dataclass(frozen=True)
 class Workspace:
     name: str = "t_1"  # as createtenants names the first tenant that requests go to
     schema_name: str = "t_1"
     is_dynamic: bool = True
+    plan: Plan = Plan()
 
 
 WORKSPACE = Workspace()

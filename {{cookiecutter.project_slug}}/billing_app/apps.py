@@ -6,4 +6,7 @@ class BillingAppConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        # Imported here: they use the models, which exist only once the apps are loaded.
+        from . import checks, overrides  # noqa: F401  (checks registers the checks)
+
+        overrides.register_actions()  # comp a plan, extend a trial, beside lifecycle's actions

@@ -1,7 +1,10 @@
 """Each workspace's API usage (in its schema) rolled up into public, where the operator sees
-every workspace's at once (the operator admin, WorkspaceApiUsage)."""
+every workspace's at once (the operator console and admin, WorkspaceApiUsage)."""
 
-from django.db.models import Sum
+from datetime import date, timedelta
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from shared_app.models import Client, WorkspaceApiUsage
 from tenant_app.api.usage import recent_usage
@@ -20,3 +23,25 @@ def roll_up_api_usage(days: int = 2) -> int:
         rows, update_conflicts=True, unique_fields=["tenant", "day"], update_fields=["requests"]
     )
     return len(rows)
+
+
+def since(days: int) -> date:
+    """The first of the last ``days`` days (UTC), today included."""
+    return timezone.now().date() - timedelta(days=days - 1)
+
+
+def daily_requests(tenant: Client, days: int = 30) -> QuerySet[WorkspaceApiUsage]:
+    """The workspace's requests a day in the last ``days`` days, newest first, as last rolled up
+    (days without a request have no row)."""
+    return tenant.api_usage.filter(day__gte=since(days)).order_by("-day")
+
+
+def top_workspaces(days: int, count: int = 50) -> QuerySet[Client]:
+    """The ``count`` workspaces that made the most API requests in the last ``days`` days, each
+    with ``api_requests`` (their sum) and its plan: one query."""
+    return (
+        Client.objects.filter(api_usage__day__gte=since(days))
+        .annotate(api_requests=Sum("api_usage__requests"))
+        .select_related("plan")
+        .order_by("-api_requests", "pk")[:count]
+    )

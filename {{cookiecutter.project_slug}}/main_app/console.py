@@ -9,11 +9,12 @@ of 50 (with its figures, shared_app.TenantStats) and one for their primary domai
 from collections.abc import Callable
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from pgschemas.routing.gate import bypass_link_path
 from pgschemas.states import Status
 from shared_app.forms import ReasonForm
-from shared_app.lifecycle import ACTIONS, ActionRefused
+from shared_app.lifecycle import ACTIONS, Action, ActionRefused
 from shared_app.models import Client, Domain
 from shared_app.renaming import rename
 from tenant_app.models import WorkspaceSecurity
@@ -29,6 +30,16 @@ from tenant_app.support import SupportRefused, open_session
 
 from .forms import RenameForm, SupportAccessForm
 
+# >>> include_billing
+# isort: split
+from billing_app.seats import seats
+
+# <<< include_billing
+# >>> include_api
+# isort: split
+from .api_usage import daily_requests, top_workspaces
+
+# <<< include_api
 PAGE_SIZE = 50
 
 operator_required: Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]] = (
@@ -61,10 +72,24 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "main_app/console/list.html", context)
 
 
+# >>> include_api
+API_USAGE_PERIODS = (1, 7, 30)  # days the top list can sum
+
+
+@operator_required
+def api_usage(request: HttpRequest) -> HttpResponse:
+    """The workspaces that use the API most, over the last 1, 7 or 30 days (``?days=``)."""
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked in {str(period) for period in API_USAGE_PERIODS} else 7
+    context = {"days": days, "periods": API_USAGE_PERIODS, "workspaces": top_workspaces(days)}
+    return render(request, "main_app/console/api_usage.html", context)
+
+
+# <<< include_api
 @operator_required
 def tenant_detail(request: HttpRequest, schema_name: str) -> HttpResponse:
-    tenant = get_object_or_404(Client.objects.select_related("stats"), schema_name=schema_name)
-    return detail_page(request, tenant)
+    workspaces = Client.objects.select_related("stats", "plan")
+    return detail_page(request, get_object_or_404(workspaces, schema_name=schema_name))
 
 
 def detail_page(
@@ -72,7 +97,7 @@ def detail_page(
     tenant: Client,
     status: int = 200,
     failed: str = "",
-    form: ReasonForm | RenameForm | SupportAccessForm | None = None,
+    form: forms.Form | None = None,
 ) -> HttpResponse:
     """The workspace's page; ``failed`` names the action whose ``form`` is shown with errors."""
     actions = [action for action in ACTIONS.values() if action.applies_to(tenant)]
@@ -80,8 +105,7 @@ def detail_page(
         "workspace": tenant,  # "tenant" is the request's (www) in every template
         "domains": tenant.domains.order_by("-is_primary", "domain"),
         "actions": [
-            (action, form if failed == action.name else ReasonForm(prefix=action.name))
-            for action in actions
+            (action, form if failed == action.name else action_form(action)) for action in actions
         ],
         "rename_form": form if failed == "rename" else RenameForm(prefix="rename"),
         "support_form": form if failed == "support" else SupportAccessForm(prefix="support"),
@@ -91,7 +115,18 @@ def detail_page(
             tenant.url(bypass_link_path(tenant)) if tenant.status == Status.MAINTENANCE else ""
         ),
     }
+    # >>> include_billing
+    context["seats"] = seats(tenant)
+    # <<< include_billing
+    # >>> include_api
+    context["api_usage"] = daily_requests(tenant)
+    # <<< include_api
     return render(request, "main_app/console/detail.html", context, status=status)
+
+
+def action_form(action: Action, data: QueryDict | None = None) -> forms.Form:
+    """The action's form (its reason, and what else it asks), one per action on the page."""
+    return (action.form or ReasonForm)(data, prefix=action.name)
 
 
 @operator_required
@@ -101,11 +136,11 @@ def run_action(request: HttpRequest, schema_name: str, name: str) -> HttpRespons
     action = ACTIONS.get(name)
     if action is None:
         return detail_page(request, tenant, status=404)
-    form = ReasonForm(request.POST, prefix=name)  # one form per action on the page
+    form = action_form(action, request.POST)
     if not form.is_valid():
         return detail_page(request, tenant, status=400, failed=name, form=form)
     try:
-        action.run(tenant, by=request.user.email, reason=form.cleaned_data["reason"])
+        action.run(tenant, by=request.user.email, **form.cleaned_data)
     except ActionRefused as error:
         messages.error(request, str(error))
     else:

@@ -10,6 +10,9 @@ urlpatterns = [
     path("signup/confirm/<str:token>/", views.confirm_signup, name="confirm_signup"),
     path("find-my-workspace/", views.find_workspace, name="find_workspace"),
     path("console/", console.tenant_list, name="console"),
+    # >>> include_api
+    path("console/api-usage/", console.api_usage, name="console_api_usage"),
+    # <<< include_api
     path("console/<str:schema_name>/", console.tenant_detail, name="console_tenant"),
     path("console/<str:schema_name>/rename/", console.rename_tenant, name="console_rename"),
     path(

@@ -71,6 +71,8 @@ class ClientAdmin(admin.ModelAdmin):
         where = {} if action_location is None else {"action_location": action_location}
         actions = super().get_actions(request, **where)
         for action in ACTIONS.values():
+            if action.form is not None:
+                continue  # more than a reason to ask: the console's page of the workspace does
             name = f"lifecycle_{action.name}"
             actions[name] = (lifecycle_admin_action(action), name, f"{action.label}…")
         return actions

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django import forms
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,12 +33,15 @@ class ActionRefused(Exception):
 
 @dataclass(frozen=True)
 class Action:
-    """An operator action on one workspace: ``run(tenant, by=..., reason=...)``."""
+    """An operator action on one workspace: ``run(tenant, by=..., reason=...)``, plus the
+    cleaned fields of ``form`` (a ReasonForm with more fields; None: the reason alone) as
+    keyword arguments. The operator admin offers the actions without a form of their own."""
 
     name: str
     label: str
     run: Callable[..., OperatorAction]
     allowed_from: frozenset[str] = field(default_factory=frozenset)
+    form: type[forms.Form] | None = None
 
     def applies_to(self, tenant: Client) -> bool:
         return not self.allowed_from or tenant.status in self.allowed_from

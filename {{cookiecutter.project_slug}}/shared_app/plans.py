@@ -1,8 +1,9 @@
-"""The plan catalogue's rules: the limits a workspace's plan puts on what it holds.
+"""The plan catalogue's rules: the limits a workspace's plan puts on what it holds and does.
 
-A limit is checked where the thing is added (a member invited or joining, a project created),
-from the workspace's plan as the host map loaded it with the tenant (``PGSCHEMAS_ROUTING_RELATED``
-in the settings): no query to public per request.
+A limit is checked where the thing is added (a member invited or joining, a project created) or
+done (an API request: tenant_app/api/throttling.py), from the workspace's plan as the host map
+loaded it with the tenant (``PGSCHEMAS_ROUTING_RELATED`` in the settings): no query to public per
+request. An empty limit is unlimited (as is a workspace without a plan); 0 allows none.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from .models import Client, Plan
 LIMITS = {
     "members": ("max_members", "members"),
     "projects": ("max_projects", "projects"),
+    # >>> include_api
+    "api_requests": ("max_api_requests_per_day", "API requests a day"),
+    # <<< include_api
 }
 
 
@@ -36,12 +40,16 @@ def limit_of(tenant: Client, what: str) -> int | None:
     return None if plan is None else getattr(plan, LIMITS[what][0])
 
 
+def limit_message(tenant: Client, what: str) -> str:
+    """What the workspace's plan allows of ``what``, e.g. "Acme is on the Free plan, which
+    allows 3 members." """
+    return (
+        f"{tenant.name} is on the {tenant.plan} plan, which allows {limit_of(tenant, what)} "
+        f"{LIMITS[what][1]}."
+    )
+
+
 def check_room_for_one_more(tenant: Client, what: str, used: int) -> None:
     """Raise LimitReached if the workspace already holds as many ``what`` as its plan allows."""
-    usage = Usage(used, limit_of(tenant, what))
-    if usage.full:
-        noun = LIMITS[what][1]
-        raise LimitReached(
-            f"{tenant.name} is on the {tenant.plan} plan, which allows {usage.limit} {noun}. "
-            "Upgrade to add more."
-        )
+    if Usage(used, limit_of(tenant, what)).full:
+        raise LimitReached(f"{limit_message(tenant, what)} Upgrade to add more.")

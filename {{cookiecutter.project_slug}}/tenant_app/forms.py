@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from shared_app.models import Client
 from shared_app.plans import LimitReached
 
-from .limits import check_room
+from .limits import room_for_one_more
 from .models import (
     ApiKey,  # >>> include_api <<<
     Invitation,
@@ -19,8 +19,10 @@ from .models import (
 
 
 class WithinPlanForm(forms.ModelForm):
-    """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``: refused with the
-    plan's message when it is full.
+    """A form that adds one ``limit`` (shared_app.plans.LIMITS) to ``tenant``, within its plan:
+    ``save_within_plan`` checks and saves under the workspace's lock for that limit
+    (tenant_app.limits.room_for_one_more); when the plan is full, nothing is saved and the form
+    gets the plan's message.
     # >>> include_billing
     ``limit_reached`` is then set, for the page's upgrade link.
     # <<< include_billing
@@ -33,14 +35,19 @@ class WithinPlanForm(forms.ModelForm):
         self.tenant = tenant
         self.limit_reached = False  # >>> include_billing <<<
 
-    def clean(self) -> dict:
-        if self.instance._state.adding:
-            try:
-                check_room(self.tenant, self.limit)
-            except LimitReached as error:
-                self.limit_reached = True  # >>> include_billing <<<
-                raise ValidationError(str(error), code="limit_reached") from error
-        return super().clean()
+    def save_within_plan(self, **fields: Any) -> Any:
+        """The new object, saved with ``fields`` set on it; None when the plan is full."""
+        try:
+            with room_for_one_more(self.tenant, self.limit):
+                added = self.save(commit=False)
+                for name, value in fields.items():
+                    setattr(added, name, value)
+                added.save()
+        except LimitReached as error:
+            self.limit_reached = True  # >>> include_billing <<<
+            self.add_error(None, ValidationError(str(error), code="limit_reached"))
+            return None
+        return added
 
 
 class ProjectForm(WithinPlanForm):

@@ -66,7 +66,11 @@ class ProjectFormMixin:
 
 
 class ProjectCreateView(LoginRequiredMixin, ProjectFormMixin, CreateView):
-    pass
+    def form_valid(self, form: ProjectForm) -> HttpResponse:
+        self.object = form.save_within_plan()
+        if self.object is None:  # the plan is full: the form says so
+            return self.form_invalid(form)
+        return redirect(self.get_success_url())
 
 
 class ProjectUpdateView(LoginRequiredMixin, ProjectFormMixin, UpdateView):
@@ -90,12 +94,11 @@ def members(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, TOO_MANY_INVITATIONS)
                 status = 429
             else:
-                invitation = form.save(commit=False)
-                invitation.invited_by = request.user
-                invitation.save()
-                send_invitation(request, invitation)
-                messages.success(request, f"Invitation sent to {invitation.email}.")
-                return redirect("members")
+                invitation = form.save_within_plan(invited_by=request.user)
+                if invitation is not None:
+                    send_invitation(request, invitation)
+                    messages.success(request, f"Invitation sent to {invitation.email}.")
+                    return redirect("members")
     context = {
         "members": get_user_model().objects.filter(is_active=True),
         "invitations": Invitation.objects.filter(accepted_at__isnull=True),

@@ -307,10 +307,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Rate limits ("120/m": 120 a minute; s, m, h or d), over which the API answers 429 with
     # Retry-After: per key (or member's session), per workspace (all its keys and members), and
-    # per client address for requests without valid credentials (on any host).
+    # per client address for requests without valid credentials (on any host); and per day, as
+    # the workspace's plan allows (Plan.max_api_requests_per_day).
     "DEFAULT_THROTTLE_CLASSES": [
         "tenant_app.api.throttling.KeyThrottle",
         "tenant_app.api.throttling.WorkspaceThrottle",
+        "tenant_app.api.throttling.PlanDayThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env.str("API_RATE_LIMIT", default="120/m"),

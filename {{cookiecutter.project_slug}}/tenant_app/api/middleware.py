@@ -4,7 +4,8 @@
   made in. Anywhere else (another workspace, www, the blog, any path) and when unknown or
   revoked, the request is refused with 401 and the API's error body (429 once the client
   address has sent too many requests without valid credentials);
-- an API request of a key or member gets its ``X-RateLimit-*`` headers and is counted in the
+- an API request of a key or member gets its ``X-RateLimit-*`` headers (of the limit nearest to
+  refusing it: its key's per minute, or its workspace's per day) and is counted in the
   workspace's usage.
 """
 
@@ -44,8 +45,17 @@ class ApiMiddleware:
         response = self.get_response(request)
         window: Window | None = getattr(request, "rate_limit", None)  # set by KeyThrottle
         if window is not None:
-            response["X-RateLimit-Limit"] = str(window.limit)
-            response["X-RateLimit-Remaining"] = str(window.remaining)
-            response["X-RateLimit-Reset"] = str(window.resets_at)
+            headed = nearest_limit(window, getattr(request, "day_limit", None))
+            response["X-RateLimit-Limit"] = str(headed.limit)
+            response["X-RateLimit-Remaining"] = str(headed.remaining)
+            response["X-RateLimit-Reset"] = str(headed.resets_at)
             record_request(getattr(request, "api_key", None))
         return response
+
+
+def nearest_limit(key: Window, day: Window | None) -> Window:
+    """The window the X-RateLimit-* headers describe: the key's, or the plan's day (set by
+    PlanDayThrottle) once it has less left (the later reset on a tie)."""
+    if day is None or (key.remaining, -key.resets_at) < (day.remaining, -day.resets_at):
+        return key
+    return day

@@ -12,14 +12,18 @@ if TYPE_CHECKING:  # DRF imports this module while importing its views module
 
 
 class KeyScope(BasePermission):
-    """A read key reads only: any other method is 403."""
+    """A read key reads only: any other method is 403. Listed last; the refusal is counted and
+    limited like any request (DRF checks its throttles after the permissions): 429 once over."""
 
     message = "This API key may only read: writing needs a read-write key."
     code = "read_only_key"
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
         key = request.auth
-        return not isinstance(key, ApiKey) or key.can_write or request.method in SAFE_METHODS
+        if not isinstance(key, ApiKey) or key.can_write or request.method in SAFE_METHODS:
+            return True
+        view.check_throttles(request)
+        return False
 
 
 class AnonymousLimit(BasePermission):

@@ -1,10 +1,12 @@
-"""Rate limits of the API: per key (or member using it with their session), per workspace, and
-per client address for requests that bring no valid credentials.
+"""Rate limits of the API: per key (or member using it with their session), per workspace, per
+day as the workspace's plan allows, and per client address for requests that bring no valid
+credentials.
 
 Each limit is a counter per fixed window in the cache (Redis in production: an atomic INCR),
 under a name that carries the workspace's schema. The rates are DRF's
 ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (``"120/m"``: 120 a minute; s, m, h or d), read at
-each request.
+each request; the day's limit is the plan's (``Plan.max_api_requests_per_day``), which the host
+map loaded with the tenant.
 """
 
 import time
@@ -12,16 +14,19 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from django.http import HttpRequest
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from pgschemas.schema import PUBLIC_SCHEMA
+from shared_app.plans import limit_message, limit_of
 
 from ..models import ApiKey
 from .counters import increment
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DAY = PERIODS["d"]  # windows start at the epoch: a day's is the UTC day
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def count(scope: str, ident: str) -> Window:
     """Count one request against the ``scope`` rate of ``ident``."""
-    limit, seconds = parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
+    return count_in_window(scope, ident, *parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope]))
+
+
+def count_in_window(scope: str, ident: str, limit: int, seconds: int) -> Window:
     window = int(time.time()) // seconds
     used = increment(f"api-rate:{scope}:{ident}:{window}", timeout=seconds + 1)
     return Window(limit=limit, used=used, resets_at=(window + 1) * seconds)
@@ -100,3 +108,23 @@ class WorkspaceThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return self.window.wait()
+
+
+class PlanDayThrottle(BaseThrottle):
+    """All keys and members of a workspace together, per day (UTC), as its plan allows: empty
+    (or no plan) is unlimited, 0 none. Listed last: over the limit it refuses with its own
+    message, naming the plan, and waits until the day ends."""
+
+    scope = "plan_day"
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        tenant = request._request.tenant
+        limit = limit_of(tenant, "api_requests")
+        if limit is None or not request.user.is_authenticated:
+            return True
+        window = count_in_window(self.scope, tenant.schema_name, limit, DAY)
+        request._request.day_limit = window
+        if not window.allowed:
+            message = f"{limit_message(tenant, 'api_requests')} Upgrade for more, or wait until"
+            raise Throttled(window.wait(), f"{message} the day ends (UTC).", "daily_limit")
+        return True

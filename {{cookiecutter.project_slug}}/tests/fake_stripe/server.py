@@ -234,8 +234,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def checkout_page(session_id: str) -> str:
+    """Checkout's page, for a browser: its Pay button completes the session (no icon to fetch)."""
     return (
-        "<!doctype html><title>Test checkout</title><h1>Test checkout</h1>"
+        '<!doctype html><title>Test checkout</title><link rel="icon" href="data:,">'
+        "<h1>Test checkout</h1>"
         f'<form method="post" action="/checkout/{session_id}/pay">'
         '<button type="submit">Pay</button></form>'
     )

@@ -1,9 +1,11 @@
-"""Rate limits of the API (per key or member, per workspace, per client address without valid
-credentials) and its usage per workspace, day and key, through the whole middleware."""
+"""Rate limits of the API (per key or member, per workspace, per day as the workspace's plan
+allows, per client address without valid credentials) and its usage per workspace, day and key,
+through the whole middleware."""
 
 import math
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 
 import pytest
 from django.conf import settings as django_settings
@@ -11,9 +13,10 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from main_app.tasks import roll_up_api_usage
+from pgschemas.routing.host_map import host_map
 from pgschemas.schema import StaticSchema
-from shared_app.models import WorkspaceApiUsage
-from tenant_app.models import ApiUsage
+from shared_app.models import Plan, WorkspaceApiUsage
+from tenant_app.models import ApiUsage, Project
 
 from ..conftest import host
 from ..factories import UserFactory
@@ -176,3 +179,135 @@ def test_usage_is_rolled_up_into_public_for_the_operator(
         www.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = www.get("/admin/shared_app/workspaceapiusage/")
     assert page.status_code == 200 and "Globex" in page.content.decode()
+
+
+@pytest.fixture
+def day_plan(acme):
+    """``day_plan(3)``: acme on a plan allowing that many API requests a day (None: unlimited)."""
+
+    def on_plan(requests_per_day: int | None) -> Plan:
+        plan = Plan.objects.create(
+            slug=f"api-day-{requests_per_day}",
+            name="Tiny API",
+            max_api_requests_per_day=requests_per_day,
+        )
+        acme.plan = plan
+        acme.save()
+        host_map().expire()
+        return plan
+
+    return on_plan
+
+
+def seconds_to_utc_midnight() -> float:
+    now = datetime.now(UTC)
+    return (datetime.combine(now.date() + timedelta(days=1), dt_time(), UTC) - now).total_seconds()
+
+
+def test_the_plan_limits_a_workspace_s_requests_a_day_with_retry_after_until_midnight(
+    client, member_client, acme, globex, api_key, day_plan
+):
+    day_plan(3)
+    first, second = api_key(acme), api_key(acme)
+    answers = [get(client, "acme", first), member_client(acme).get("/api/v1/projects/")]
+    answers.append(get(client, "acme", second))
+
+    over = get(client, "acme", first)
+
+    assert [a.status_code for a in answers] == [200] * 3 and over.status_code == 429
+    until_midnight = seconds_to_utc_midnight()
+    assert until_midnight - 5 <= int(over["Retry-After"]) <= until_midnight + 1
+    error = over.json()["error"]
+    assert error["code"] == "daily_limit"
+    assert error["message"].startswith(
+        "Acme is on the Tiny API plan, which allows 3 API requests a day. Upgrade for more"
+    )
+    assert (over["X-RateLimit-Limit"], over["X-RateLimit-Remaining"]) == ("3", "0")
+    midnight = time.time() + seconds_to_utc_midnight()
+    assert int(over["X-RateLimit-Reset"]) == round(midnight) and round(midnight) % 86400 == 0
+    assert get(client, "globex", api_key(globex)).status_code == 200
+
+
+def test_the_headers_describe_the_day_once_it_has_less_left_than_the_key(
+    client, acme, api_key, day_plan, rates
+):
+    rates(api_key="100/m")
+    day_plan(3)
+    key = api_key(acme)
+
+    answers = [get(client, "acme", key) for _ in range(2)]
+
+    assert [(a["X-RateLimit-Limit"], a["X-RateLimit-Remaining"]) for a in answers] == [
+        ("3", "2"),
+        ("3", "1"),
+    ]
+
+
+def test_a_plan_without_a_daily_limit_is_unlimited_and_zero_allows_none(
+    client, acme, api_key, day_plan, rates
+):
+    rates(api_key="5/m")
+    day_plan(None)
+    key = api_key(acme)
+    unlimited = [get(client, "acme", key) for _ in range(3)]
+    day_plan(0)
+
+    refused = get(client, "acme", key)
+
+    assert [a.status_code for a in unlimited] == [200] * 3
+    assert unlimited[2]["X-RateLimit-Limit"] == "5"  # the key's: no day to count
+    assert refused.status_code == 429
+    assert "which allows 0 API requests a day" in refused.json()["error"]["message"]
+
+
+def test_a_read_key_s_refused_writes_are_counted_and_limited(client, acme, api_key, rates):
+    rates(api_key="2/m")
+    key = api_key(acme, "read")
+
+    def write():
+        return client.post(
+            "/api/v1/projects/",
+            {"name": "Nope"},
+            content_type="application/json",
+            headers={"host": host("acme"), "authorization": f"Bearer {key}"},
+        )
+
+    answers = [write(), write(), write()]
+
+    assert [a.status_code for a in answers] == [403, 403, 429]
+    assert answers[0].json()["error"]["code"] == "read_only_key"
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    assert get(client, "acme", key).status_code == 429  # its reads share the limit
+    with acme:
+        assert ApiUsage.objects.get().requests == 1  # the first write; the rest in the cache
+        assert not Project.objects.filter(name="Nope").exists()
+
+
+def test_the_operator_console_shows_each_workspace_s_requests_a_day_and_the_top_users(
+    db, acme, globex, django_assert_max_num_queries
+):
+    today = timezone.now().date()
+    WorkspaceApiUsage.objects.bulk_create(
+        [
+            WorkspaceApiUsage(tenant=acme, day=today, requests=1234),
+            WorkspaceApiUsage(tenant=acme, day=today - timedelta(days=2), requests=56),
+            WorkspaceApiUsage(tenant=acme, day=today - timedelta(days=40), requests=9999),
+            WorkspaceApiUsage(tenant=globex, day=today - timedelta(days=1), requests=2000),
+        ]
+    )
+    operator = HttpClient(headers={"host": django_settings.DOMAIN_NAME})
+    with StaticSchema("www"):
+        operator.force_login(UserFactory(is_staff=True))
+
+    detail = operator.get("/console/acme/").content.decode()
+    with django_assert_max_num_queries(4):  # session, user, the workspaces
+        week = operator.get("/console/api-usage/").content.decode()
+    today_only = operator.get("/console/api-usage/", {"days": "1"}).content.decode()
+    anonymous = HttpClient(headers={"host": django_settings.DOMAIN_NAME}).get("/console/api-usage/")
+
+    assert today.isoformat() in detail and "1234" in detail and "56" in detail
+    assert "9999" not in detail  # older than 30 days
+    assert "allows 100000 a day" in detail  # its trial plan's limit
+    assert week.index("Globex") < week.index("Acme") and "1290" in week
+    assert "Acme" in today_only and "Globex" not in today_only
+    assert anonymous.status_code == 302

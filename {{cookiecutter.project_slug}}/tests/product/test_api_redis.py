@@ -1,5 +1,6 @@
 """The API's rate limits in a real Redis (the production cache), under concurrent requests to a
-live server: the counters are atomic, carry the workspace's schema, and reset with their window.
+live server: the counters are atomic, carry the workspace's schema, and reset with their window;
+the plan's limit a day holds as well.
 
 Starts redis-server (Debian's package) on a free port; skipped only when it is not installed.
 """
@@ -21,7 +22,8 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 
-from shared_app.models import Client
+from pgschemas.routing.host_map import host_map
+from shared_app.models import Client, Plan
 from tenant_app.api.keys import create_key
 from tenant_app.models import ApiKey
 
@@ -144,3 +146,32 @@ def test_a_limit_resets_with_its_window_in_redis(api, acme_key, settings):
     assert [status for status, _ in answers] == [200, 200, 200, 429]
     assert [h["X-RateLimit-Remaining"] for _, h in answers[:3]] == ["2", "1", "0"]
     assert api(acme_key)[0] == 200
+
+
+@pytest.fixture
+def five_a_day(committed_db) -> Iterator[None]:
+    """acme on a committed plan of five API requests a day; back on its plan after."""
+    acme = Client.objects.get(schema_name="acme")
+    former = acme.plan
+    acme.plan = Plan.objects.create(slug="five-a-day", name="Five", max_api_requests_per_day=5)
+    acme.save()
+    host_map().expire()
+    yield
+    acme.plan = former
+    acme.save()
+    Plan.objects.filter(slug="five-a-day").delete()
+
+
+def test_concurrent_requests_never_pass_the_plan_s_limit_a_day(
+    api, acme_key, five_a_day, redis_url
+):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: api(acme_key), range(12)))
+
+    assert sorted(status for status, _ in answers) == [200] * 5 + [429] * 7
+    midnight = (int(time.time()) // 86400 + 1) * 86400
+    refused = [headers for status, headers in answers if status == 429]
+    assert all(h["X-RateLimit-Reset"] == str(midnight) for h in refused)
+    assert all(1 <= int(h["Retry-After"]) <= midnight - time.time() + 1 for h in refused)
+    counters = redis.Redis.from_url(redis_url).keys("acme:*api-rate:plan_day:acme:*")
+    assert len(counters) == 1

@@ -37,6 +37,15 @@ from shared_app.models import Client, Domain, OperatorAction
 
 from ..factories import PASSWORD, UserFactory
 
+# >>> include_billing
+# isort: split
+from billing_app.models import StripeEvent
+from shared_app.models import Plan
+
+from ..fake_stripe import FakeStripe
+from .billing import price_plans, send
+
+# <<< include_billing
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 pytestmark = [
     pytest.mark.browser,
@@ -419,8 +428,8 @@ def test_an_owner_makes_an_api_key_shown_once_uses_it_and_reads_the_api_docs(sit
     page.goto(site.workspace(subdomain, "/settings/"))
     camera.shoot(page, "key-listed")
     assert key not in page.content() and page.get_by_text(key.rsplit(".", 1)[0]).first.is_visible()
-    usage = page.get_by_role("row").filter(has_text="CI")  # the read; the refused write is not
-    assert usage.get_by_role("cell").last.inner_text() == "1"
+    usage = page.get_by_role("row").filter(has_text="CI")  # the read and the refused write
+    assert usage.get_by_role("cell").last.inner_text() == "2"
 
     docs = page.goto(site.workspace(subdomain, "/api/v1/docs/"))
     assert "default-src 'self'" in docs.headers["content-security-policy"]
@@ -506,6 +515,56 @@ def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_
     assert page.get_by_role("link", name="owner@example.com").is_visible()
 
 
+# >>> include_billing
+@pytest.fixture
+def stripe_prices(committed_db, fake_stripe):
+    """Billing on, against the local Stripe server, the paid plans priced (committed: set up
+    before the browser starts, undone after it closed)."""
+    price_plans()
+    yield fake_stripe
+    Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
+    StripeEvent.objects.all().delete()
+
+
+@pytest.mark.billing
+def test_an_owner_upgrades_through_checkout_and_the_billing_page_shows_the_paid_plan(
+    stripe_prices: FakeStripe, site, browser, camera, live_server_url
+):
+    subdomain = unique("pay")
+    page = browser.new_page()
+    sign_up(page, site, camera, subdomain, "owner@example.com")
+    page.goto(site.workspace(subdomain, "/billing/"))
+    camera.shoot(page, "billing-on-trial")
+    assert "Trial" in page.locator(".badge").first.inner_text()
+
+    offer = page.get_by_role("listitem").filter(has_text="Business")
+    offer.get_by_label("Billed").select_option("year")
+    offer.get_by_role("button", name="Upgrade").click()
+    page.wait_for_url(f"{stripe_prices.url}/checkout/*")
+    session_id = page.url.rsplit("/", 1)[1]
+    camera.shoot(page, "stripe-checkout")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url(site.workspace(subdomain, "/billing/?checkout=done"))
+    camera.shoot(page, "back-from-checkout")
+    assert page.get_by_text("Your plan changes as soon as Stripe confirms it.").is_visible()
+
+    session = stripe_prices.state()["objects"][session_id]  # completed, with its subscription
+    assert session["status"] == "complete" and session["subscription"]
+    assert send(live_server_url, "checkout.session.completed", session) == (
+        200,
+        {"outcome": "handled"},
+    )
+
+    page.goto(site.workspace(subdomain, "/billing/"))
+    camera.shoot(page, "billing-paid")
+    summary = page.locator(".card").first.inner_text()
+    assert "Plan: Business" in summary and "Paying" in summary
+    assert "Your trial ends" not in summary
+    (checkout,) = stripe_prices.calls("/v1/checkout/sessions")
+    assert checkout["params"]["line_items[0][price]"] == "price_business_year"
+
+
+# <<< include_billing
 def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_it(
     site, support_case, browser, camera
 ):

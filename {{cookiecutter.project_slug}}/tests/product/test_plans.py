@@ -5,13 +5,19 @@ Over a limit, the page links to the billing page to upgrade.
 # <<< include_billing
 """
 
+import threading
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client as HttpClient
 
 from pgschemas.schema import StaticSchema
 from shared_app.models import Client, Plan
+from shared_app.plans import LimitReached
+from tenant_app.limits import room_for_one_more
 from tenant_app.models import Invitation, Project
 
 from ..conftest import host, secret_of
@@ -219,3 +225,63 @@ def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
 
 
 # <<< include_billing
+# >>> include_api
+def test_a_project_beyond_the_plan_is_refused_by_the_api_too(client, api_key, acme, tiny):
+    key = api_key(acme)
+
+    def create(name: str):
+        return client.post(
+            "/api/v1/projects/",
+            {"name": name},
+            content_type="application/json",
+            headers={"host": host("acme"), "authorization": f"Bearer {key}"},
+        )
+
+    answers = [create("Second"), create("Third")]
+
+    assert [a.status_code for a in answers] == [201, 403]
+    error = answers[1].json()["error"]
+    assert error["code"] == "limit_reached"
+    assert error["message"] == (
+        "Acme is on the Tiny plan, which allows 2 projects. Upgrade to add more."
+    )
+    with acme:
+        assert not Project.objects.filter(name="Third").exists()
+
+
+# <<< include_api
+def test_two_additions_at_once_cannot_both_take_the_last_place(committed_db):
+    """Two real transactions, each on its own connection (a thread each): the first holds the
+    workspace's lock from its check to its commit, and sleeps meanwhile; the second, started
+    then, waits for it, counts its project and is refused. Without the lock both would pass."""
+    acme = Client.objects.get(schema_name="acme")
+    with acme:
+        acme.plan = Plan(name="Last slot", max_projects=Project.objects.count() + 1)
+    first_inside = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def add(name: str, hold: float) -> None:
+        try:
+            with acme, room_for_one_more(acme, "projects"):
+                first_inside.set()
+                time.sleep(hold)
+                Project.objects.create(name=name)
+            outcomes[name] = "added"
+        except LimitReached:
+            outcomes[name] = "refused"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=add, args=("Race one", 0.5))
+    first.start()
+    first_inside.wait(timeout=10)
+    second = threading.Thread(target=add, args=("Race two", 0))
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    try:
+        assert outcomes == {"Race one": "added", "Race two": "refused"}
+    finally:
+        with acme:
+            Project.objects.filter(name__startswith="Race ").delete()
