@@ -87,7 +87,7 @@ def test_an_operator_opens_a_support_session_with_a_banner_and_both_records(
     with acme:
         owner.force_login(get_user_model().objects.get(email="owner@acme.test"))
     audit = owner.get("/settings/audit/").content.decode()
-    assert f"Support: {OPERATOR}" in audit and REASON in audit and "as member@acme.test" in audit
+    assert f"Support: {OPERATOR}" in audit and REASON in audit and "as: member@acme.test" in audit
     assert support.get("/settings/audit/").status_code == 403  # the member is no owner
 
 
