@@ -95,3 +95,12 @@ class SupportAccessForm(ReasonForm):
     minutes = forms.IntegerField(
         min_value=1, max_value=MAX_MINUTES, initial=settings.SUPPORT_ACCESS_MINUTES
     )
+    read_write = forms.BooleanField(
+        label="Read-write",
+        required=False,
+        help_text="Off: you can look but not change anything. On: needs its own permission.",
+    )
+
+
+class EndSupportForm(ReasonForm):
+    """Ending a support session before its time (tenant_app/support.py)."""

@@ -19,6 +19,11 @@ urlpatterns = [
         console.open_support_session,
         name="console_support",
     ),
+    path(
+        "console/<str:schema_name>/support/<int:event>/end/",
+        console.end_support_session,
+        name="console_end_support",
+    ),
     path("console/<str:schema_name>/do/<str:name>/", console.run_action, name="console_action"),
     path("billing/webhook/", stripe_webhook, name="stripe_webhook"),
     path("accounts/", include("allauth.urls")),  # operators' log-in with two-factor

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
-from . import audit, sso
+from . import audit, sso, support
 from .api.keys import create_key, revoke_key
 from .api.usage import recent_usage
 from .forms import ApiKeyForm, DeleteWorkspaceForm, RenameWorkspaceForm, SecurityForm
@@ -53,6 +53,7 @@ def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> H
         "retention_days": app_settings.deletion_retention_days(),
         "api_keys": ApiKey.objects.select_related("created_by"),
         "api_usage": recent_usage(USAGE_DAYS),
+        "support_sessions": support.open_sessions(),
     }
     return render(request, "tenant_app/settings.html", context, status=status)
 
@@ -96,6 +97,26 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
         return settings_page(request, status=400, sso_form=form)
     sso.configure(form, request)
     messages.success(request, "Single sign-on saved.")
+    return redirect("workspace_settings")
+
+
+@login_required
+@require_POST
+def end_support_session(request: HttpRequest, event: int) -> HttpResponse:
+    """An owner ends our staff's support session before its time (both audit logs)."""
+    owner_required(request)
+    try:
+        support.end_session(
+            request.tenant,
+            event,
+            actor=audit.actor_of(request),
+            reason="Ended by an owner in the workspace settings.",
+            address=audit.client_address(request),
+        )
+    except support.SupportRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The support session is ended.")
     return redirect("workspace_settings")
 
 

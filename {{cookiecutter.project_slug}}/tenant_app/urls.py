@@ -28,6 +28,11 @@ urlpatterns = [
     path("settings/audit/", settings_views.audit_log, name="audit_log"),
     path("settings/audit/export/", settings_views.export_audit_log, name="export_audit_log"),
     path("settings/sso/", settings_views.sso_settings, name="sso_settings"),
+    path(
+        "settings/support/<int:event>/end/",
+        settings_views.end_support_session,
+        name="end_support_session",
+    ),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),

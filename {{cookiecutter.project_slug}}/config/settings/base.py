@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "users.two_factor.TwoFactorRequiredMiddleware",
+    "tenant_app.support.SupportSessionMiddleware",  # read-only support sessions, ended ones
 ]
 
 # Content-Security-Policy of every page (config/csp.py): scripts, styles, fonts and images from
