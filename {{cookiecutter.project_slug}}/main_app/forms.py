@@ -104,3 +104,15 @@ class SupportAccessForm(ReasonForm):
 
 class EndSupportForm(ReasonForm):
     """Ending a support session before its time (tenant_app/support.py)."""
+
+
+class SocialSignupForm(SignupForm):
+    """Sign-up after a social log-in: no password (the owner logs in through the provider);
+    the e-mail is one the provider verified."""
+
+    def __init__(self, emails: list[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password", None)
+        self.fields["email"] = forms.ChoiceField(
+            label="Your e-mail", choices=[(email, email) for email in emails]
+        )
