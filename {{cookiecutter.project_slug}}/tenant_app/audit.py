@@ -63,7 +63,7 @@ def record(
 ) -> AuditEvent:
     """Write one row for the request's workspace; call it inside the change's transaction."""
     return AuditEvent.objects.create(
-        actor=actor if actor is not None else actor_of(request),
+        actor=(actor if actor is not None else actor_of(request))[:254],
         action=action,
         address=client_address(request),
         details=details,
@@ -84,10 +84,14 @@ def on_logged_in(request: HttpRequest, user: Any, **kwargs: Any) -> None:
     record(request, Action.LOGIN, actor=user.email, method=method)
 
 
-def on_login_failed(credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any):
+def on_login_failed(
+    credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
+    """A wrong password, at the log-in page (``email``) or the admin's (``username``)."""
     if request is None or not in_workspace(request):
         return
-    record(request, Action.LOGIN_FAILED, actor=credentials.get("email", ""), step="password")
+    typed = str(credentials.get("email") or credentials.get("username") or "")
+    record(request, Action.LOGIN_FAILED, actor=typed, step="password")
 
 
 def on_second_factor_failed(

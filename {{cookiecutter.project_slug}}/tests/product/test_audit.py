@@ -62,6 +62,11 @@ def test_a_log_in_a_failed_log_in_and_a_log_out_write_one_row_each(acme, people)
         assert set(AuditEvent.objects.values_list("address", flat=True)) == {"127.0.0.1"}
 
 
+def test_a_wrong_password_at_the_admin_s_log_in_is_recorded_too(acme, people):
+    http_for().post("/admin/login/", {"username": "ann@acme.test", "password": "not it"})
+    assert events(acme) == [("login_failed", "ann@acme.test", {"step": "password"})]
+
+
 def test_nothing_is_recorded_on_www(acme):
     www = HttpClient(headers={"host": host("www")})
     with StaticSchema("www"):
