@@ -508,6 +508,11 @@ def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_
     camera.shoot(page, "logged-in-with-passkey")
     assert page.get_by_role("link", name="owner@example.com").is_visible()
 
+    page.goto(site.workspace(subdomain, "/settings/audit/"))  # each change, in the audit log
+    camera.shoot(page, "audit-log-of-two-factor")
+    for what in ("Two-factor added · kind: totp", "Passkey added · kind: webauthn", "Logged out"):
+        assert page.get_by_role("cell", name=what).first.is_visible()
+
 
 def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_it(
     site, support_case, browser, camera
