@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -25,10 +25,10 @@ from shared_app.forms import ReasonForm
 from shared_app.lifecycle import ACTIONS, Action, ActionRefused
 from shared_app.models import Client, Domain
 from shared_app.renaming import rename
-from tenant_app.models import WorkspaceSecurity
-from tenant_app.support import SupportRefused, open_session
+from tenant_app.models import AuditEvent, WorkspaceSecurity
+from tenant_app.support import SupportRefused, end_session, open_session, open_sessions
 
-from .forms import RenameForm, SupportAccessForm
+from .forms import EndSupportForm, RenameForm, SupportAccessForm
 
 # >>> include_billing
 # isort: split
@@ -48,6 +48,10 @@ operator_required: Callable[[Callable[..., HttpResponse]], Callable[..., HttpRes
         login_url=reverse_lazy("operator_admin:login"),
     )
 )
+# Support access needs its own permission (users.User's Meta), besides being an operator.
+SUPPORT_PERMISSION = "users.open_support_session"
+READ_WRITE_SUPPORT_PERMISSION = "users.open_read_write_support_session"
+support_required = permission_required(SUPPORT_PERMISSION, raise_exception=True)
 
 
 def listed_tenants(query: str, status: str) -> QuerySet[Client]:
@@ -110,6 +114,8 @@ def detail_page(
         "rename_form": form if failed == "rename" else RenameForm(prefix="rename"),
         "support_form": form if failed == "support" else SupportAccessForm(prefix="support"),
         "support_allowed": support_allowed(tenant),
+        "support_sessions": support_sessions(tenant),
+        "end_support_form": form if failed == "end_support" else EndSupportForm(prefix="end"),
         "records": tenant.actions.all()[:20],
         "bypass_url": (
             tenant.url(bypass_link_path(tenant)) if tenant.status == Status.MAINTENANCE else ""
@@ -170,24 +176,55 @@ def support_allowed(tenant: Client) -> bool:
         return WorkspaceSecurity.load().allow_support_access
 
 
+def support_sessions(tenant: Client) -> list[AuditEvent]:
+    if tenant.status != Status.ACTIVE:
+        return []
+    with tenant:
+        return open_sessions()
+
+
 @operator_required
+@support_required
 @require_POST
 def open_support_session(request: HttpRequest, schema_name: str) -> HttpResponse:
-    """Record the support access, then send the operator in through its single-use link."""
+    """Record the support access, then send the operator in through its single-use link.
+    Read-only unless "Read-write" is ticked, which needs its own permission."""
     tenant = get_object_or_404(Client, schema_name=schema_name)
     form = SupportAccessForm(request.POST, prefix="support")
     if form.is_valid():
         data = form.cleaned_data
         try:
+            if data["read_write"] and not request.user.has_perm(READ_WRITE_SUPPORT_PERMISSION):
+                raise SupportRefused("You may open read-only support sessions only.")
             path = open_session(
                 tenant,
                 member_email=data["member_email"],
                 operator=request.user.email,
                 reason=data["reason"],
                 duration=timedelta(minutes=data["minutes"]),
+                read_write=data["read_write"],
             )
         except SupportRefused as error:
             form.add_error(None, str(error))
         else:
             return redirect(tenant.url(path))
     return detail_page(request, tenant, status=400, failed="support", form=form)
+
+
+@operator_required
+@support_required
+@require_POST
+def end_support_session(request: HttpRequest, schema_name: str, event: int) -> HttpResponse:
+    """End a support session before its time (recorded in both audit logs)."""
+    tenant = get_object_or_404(Client, schema_name=schema_name)
+    form = EndSupportForm(request.POST, prefix="end")
+    if not form.is_valid():
+        return detail_page(request, tenant, status=400, failed="end_support", form=form)
+    try:
+        reason = form.cleaned_data["reason"]
+        end_session(tenant, event, actor=f"Support: {request.user.email}", reason=reason)
+    except SupportRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The support session in {tenant.name} is ended.")
+    return redirect("console_tenant", schema_name=schema_name)

@@ -95,3 +95,24 @@ class SupportAccessForm(ReasonForm):
     minutes = forms.IntegerField(
         min_value=1, max_value=MAX_MINUTES, initial=settings.SUPPORT_ACCESS_MINUTES
     )
+    read_write = forms.BooleanField(
+        label="Read-write",
+        required=False,
+        help_text="Off: you can look but not change anything. On: needs its own permission.",
+    )
+
+
+class EndSupportForm(ReasonForm):
+    """Ending a support session before its time (tenant_app/support.py)."""
+
+
+class SocialSignupForm(SignupForm):
+    """Sign-up after a social log-in: no password (the owner logs in through the provider);
+    the e-mail is one the provider verified."""
+
+    def __init__(self, emails: list[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password", None)
+        self.fields["email"] = forms.ChoiceField(
+            label="Your e-mail", choices=[(email, email) for email in emails]
+        )

@@ -110,9 +110,12 @@ class NewWorkspace:
     owner_id: int
 
 
-def create_workspace(*, name: str, subdomain: str, email: str, password: str) -> NewWorkspace:
+def create_workspace(
+    *, name: str, subdomain: str, email: str, password: str | None
+) -> NewWorkspace:
     """The Client (its schema created and migrated), its primary Domain and the owner inside the
-    new schema, in one transaction: on any failure nothing is left."""
+    new schema, in one transaction: on any failure nothing is left. ``password`` None: the owner
+    has none and logs in through a social provider (main_app/social.py)."""
     try:
         with transaction.atomic():
             client = Client.objects.create(schema_name=subdomain, name=name)

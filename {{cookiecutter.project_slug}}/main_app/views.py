@@ -1,5 +1,6 @@
 from allauth.core import ratelimit
 from django.conf import settings
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -62,20 +63,30 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "main_app/signup_sent.html", {"email": pending.email})
         else:
-            try:
-                workspace = create_workspace(
-                    name=data["workspace_name"],
-                    subdomain=data["subdomain"],
-                    email=data["email"],
-                    password=data["password"],
-                )
-            except SubdomainUnavailable as error:
-                form.add_error("subdomain", str(error))
-            except WorkspaceNotCreated as error:
-                form.add_error(None, str(error))
-            else:
-                return hand_over(workspace)
+            created = create_and_hand_over(form, password=data["password"])
+            if created is not None:
+                return created
     return render(request, "main_app/signup.html", {"form": form}, status=status)
+
+
+def create_and_hand_over(form: Form, password: str | None) -> HttpResponse | None:
+    """Create the workspace of a valid sign-up ``form`` and hand it over; None when refused,
+    the reason added to the form."""
+    data = form.cleaned_data
+    try:
+        workspace = create_workspace(
+            name=data["workspace_name"],
+            subdomain=data["subdomain"],
+            email=data["email"],
+            password=password,
+        )
+    except SubdomainUnavailable as error:
+        form.add_error("subdomain", str(error))
+    except WorkspaceNotCreated as error:
+        form.add_error(None, str(error))
+    else:
+        return hand_over(workspace)
+    return None
 
 
 def confirm_signup(request: HttpRequest, token: str) -> HttpResponse:

@@ -8,7 +8,8 @@ class TenantAppConfig(AppConfig):
     verbose_name = "Workspace"
 
     def ready(self) -> None:
-        from . import seeding  # models can be imported only once the apps are ready
+        from . import audit, seeding  # models can be imported only once the apps are ready
         from .api import schema  # noqa: F401 (how keys appear in the OpenAPI schema)  # >>> include_api <<<
 
         schema_created.connect(seeding.seed_workspace, dispatch_uid="tenant_app_seeding")
+        audit.connect()

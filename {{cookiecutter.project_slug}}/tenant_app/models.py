@@ -161,17 +161,38 @@ class WorkspaceSecurity(models.Model):
 
 
 class AuditEvent(models.Model):
-    """The workspace's audit log, append-only: written in the transaction of the action it
-    records, never changed (``save`` refuses an existing row), shown to owners."""
+    """The workspace's audit log, append-only: who did what, when, from which address; written
+    in the transaction of the action it records (tenant_app/audit.py), never changed (``save``
+    refuses an existing row), shown to owners."""
 
     class Action(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed log-in"
+        LOGOUT = "logout", "Logged out"
+        TWO_FACTOR_ADDED = "two_factor_added", "Two-factor added"
+        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor removed"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "Recovery codes renewed"
+        PASSKEY_ADDED = "passkey_added", "Passkey added"
+        PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+        MEMBER_INVITED = "member_invited", "Member invited"
+        INVITATION_WITHDRAWN = "invitation_withdrawn", "Invitation withdrawn"
+        MEMBER_JOINED = "member_joined", "Member joined"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        API_KEY_CREATED = "api_key_created", "API key created"
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+        DATA_EXPORT = "data_export", "Data export requested"
+        DATA_EXPORT_DOWNLOADED = "data_export_downloaded", "Data export downloaded"
+        AUDIT_EXPORT = "audit_export", "Audit log exported"
         SUPPORT_ACCESS = "support_access", "Support access"
+        SUPPORT_ENDED = "support_ended", "Support session ended"
         SECURITY_SETTINGS = "security_settings", "Security settings changed"
         SSO_SETTINGS = "sso_settings", "Single sign-on changed"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.CharField(max_length=254)
     action = models.CharField(max_length=40, choices=Action.choices)
+    address = models.GenericIPAddressField("from", null=True, blank=True)
     reason = models.TextField(blank=True)
     until = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -186,3 +207,11 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise ValueError("The audit log is append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def summary(self) -> str:
+        """The details as one line: ``name: value`` pairs, booleans as on or off."""
+        return " · ".join(
+            f"{name}: {('on' if value else 'off') if isinstance(value, bool) else value}"
+            for name, value in self.details.items()
+        )

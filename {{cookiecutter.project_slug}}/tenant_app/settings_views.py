@@ -8,21 +8,23 @@ Owners also manage the workspace's API keys here.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import modelform_factory
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import (
     get_object_or_404,  # >>> include_api <<<
     redirect,
     render,
 )
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
 
-from . import sso
+from . import audit, sso, support
 from .api.keys import create_key, revoke_key  # >>> include_api <<<
 from .api.usage import recent_usage  # >>> include_api <<<
 from .forms import (
@@ -41,7 +43,7 @@ from .tokens import make_handover_token
 from .views import owner_required
 
 USAGE_DAYS = 7  # of API usage in the settings page  # >>> include_api <<<
-AUDIT_PAGE = 200  # the newest events shown
+AUDIT_PAGE = 50  # events a page of the audit log
 
 
 def name_form_class(request: HttpRequest) -> type[forms.ModelForm]:
@@ -69,6 +71,7 @@ def settings_page(request: HttpRequest, status: int = 200, **shown: object) -> H
         "api_keys": ApiKey.objects.select_related("created_by"),
         "api_usage": recent_usage(USAGE_DAYS),
         # <<< include_api
+        "support_sessions": support.open_sessions(),
     }
     return render(request, "tenant_app/settings.html", context, status=status)
 
@@ -94,10 +97,10 @@ def security_settings(request: HttpRequest) -> HttpResponse:
         return settings_page(request, status=400, security_form=form)
     with transaction.atomic():
         form.save()
-        AuditEvent.objects.create(
-            actor=request.user.email,
-            action=AuditEvent.Action.SECURITY_SETTINGS,
-            details={str(form[name].label): form.cleaned_data[name] for name in form.changed_data},
+        audit.record(
+            request,
+            AuditEvent.Action.SECURITY_SETTINGS,
+            **{str(form[name].label): form.cleaned_data[name] for name in form.changed_data},
         )
     messages.success(request, "Security settings saved.")
     return redirect("workspace_settings")
@@ -110,17 +113,62 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
     form = SsoForm(request.POST, app=identity_provider())
     if not form.is_valid():
         return settings_page(request, status=400, sso_form=form)
-    sso.configure(form, by=request.user.email)
+    sso.configure(form, request)
     messages.success(request, "Single sign-on saved.")
     return redirect("workspace_settings")
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The workspace's audit log, newest first (support access, security and SSO settings)."""
+@require_POST
+def end_support_session(request: HttpRequest, event: int) -> HttpResponse:
+    """An owner ends our staff's support session before its time (both audit logs)."""
     owner_required(request)
-    events = AuditEvent.objects.all()[:AUDIT_PAGE]
-    return render(request, "tenant_app/audit_log.html", {"events": events})
+    try:
+        support.end_session(
+            request.tenant,
+            event,
+            actor=audit.actor_of(request),
+            reason="Ended by an owner in the workspace settings.",
+            address=audit.client_address(request),
+        )
+    except support.SupportRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The support session is ended.")
+    return redirect("workspace_settings")
+
+
+@login_required
+@require_safe
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The workspace's audit log, newest first, filtered (what, who, days) and paged."""
+    owner_required(request)
+    form = audit.AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "tenant_app/audit_log.html", {"form": form}, status=400)
+    page = Paginator(audit.filtered(form), AUDIT_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "tenant_app/audit_log.html", context)
+
+
+@login_required
+@require_safe
+def export_audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered audit log as CSV, owners only; the export itself is recorded."""
+    owner_required(request)
+    form = audit.AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "tenant_app/audit_log.html", {"form": form}, status=400)
+    audit.record(request, AuditEvent.Action.AUDIT_EXPORT, filters=request.GET.urlencode())
+    events = audit.filtered(form).iterator(chunk_size=500)
+    name = f"audit-{request.tenant.schema_name}-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    return StreamingHttpResponse(
+        audit.csv_lines(events),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @login_required
@@ -174,7 +222,10 @@ def create_api_key(request: HttpRequest) -> HttpResponse:
     if not key_form.is_valid():
         return settings_page(request, status=400, key_form=key_form)
     key_form.instance.created_by = request.user
-    full_key = create_key(request.tenant, key_form.instance)
+    with transaction.atomic():
+        full_key = create_key(request.tenant, key_form.instance)
+        key = key_form.instance
+        audit.record(request, AuditEvent.Action.API_KEY_CREATED, key=key.name, scope=key.scope)
     return settings_page(request, status=201, new_key=full_key, new_key_name=key_form.instance.name)
 
 
@@ -183,7 +234,9 @@ def create_api_key(request: HttpRequest) -> HttpResponse:
 def revoke_api_key(request: HttpRequest, pk: int) -> HttpResponse:
     owner_required(request)
     key = get_object_or_404(ApiKey, pk=pk, revoked_at=None)
-    revoke_key(key)
+    with transaction.atomic():
+        revoke_key(key)
+        audit.record(request, AuditEvent.Action.API_KEY_REVOKED, key=key.name)
     messages.success(request, f"The API key {key.name} was revoked: it no longer opens the API.")
     return redirect("workspace_settings")
 

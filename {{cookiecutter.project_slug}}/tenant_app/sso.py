@@ -16,6 +16,7 @@ from django import forms
 from django.db import transaction
 from django.http import HttpRequest
 
+from . import audit
 from .models import AuditEvent, WorkspaceSecurity
 
 PROVIDER = "openid_connect"
@@ -78,7 +79,7 @@ class SsoForm(forms.Form):
         return initial
 
 
-def configure(form: SsoForm, *, by: str) -> SocialApp:
+def configure(form: SsoForm, request: HttpRequest) -> SocialApp:
     """Save the identity provider and the policy, and audit it (never the secret)."""
     data = form.cleaned_data
     with transaction.atomic():
@@ -96,10 +97,11 @@ def configure(form: SsoForm, *, by: str) -> SocialApp:
         changed = [name for name in form.changed_data if name != "client_secret"]
         if data["client_secret"]:
             changed.append("client secret")
-        AuditEvent.objects.create(
-            actor=by,
-            action=AuditEvent.Action.SSO_SETTINGS,
-            details={"changed": ", ".join(changed), "issuer": data["issuer"]},
+        audit.record(
+            request,
+            AuditEvent.Action.SSO_SETTINGS,
+            changed=", ".join(changed),
+            issuer=data["issuer"],
         )
     return app
 

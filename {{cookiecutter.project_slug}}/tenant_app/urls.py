@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/<int:pk>/delete/", views.ProjectDeleteView.as_view(), name="project_delete"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/remove/", views.remove_member, name="remove_member"),
+    path("members/<int:pk>/role/", views.change_member_role, name="change_member_role"),
     path(
         "members/invitations/<int:pk>/revoke/",
         views.revoke_invitation,
@@ -31,7 +32,13 @@ urlpatterns = [
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
     path("settings/security/", settings_views.security_settings, name="security_settings"),
     path("settings/audit/", settings_views.audit_log, name="audit_log"),
+    path("settings/audit/export/", settings_views.export_audit_log, name="export_audit_log"),
     path("settings/sso/", settings_views.sso_settings, name="sso_settings"),
+    path(
+        "settings/support/<int:event>/end/",
+        settings_views.end_support_session,
+        name="end_support_session",
+    ),
     path("settings/rename/", settings_views.rename_workspace, name="rename_workspace"),
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),

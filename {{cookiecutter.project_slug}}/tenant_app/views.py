@@ -24,10 +24,10 @@ from billing_app.tasks import seats_changed  # >>> include_billing <<<
 from pgschemas.contrib.media import media_response
 from shared_app.data_exports import exported_file
 
-from . import support
+from . import audit, support
 from .forms import AcceptInvitationForm, InvitationForm, ProjectForm
-from .members import MemberNotRemoved, remove_from_workspace
-from .models import Invitation, Project
+from .members import MembershipRefused, change_role, remove_from_workspace
+from .models import AuditEvent, Invitation, Project
 from .tasks import export_workspace_data
 from .tokens import (
     InvalidToken,
@@ -94,7 +94,12 @@ def members(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, TOO_MANY_INVITATIONS)
                 status = 429
             else:
-                invitation = form.save_within_plan(invited_by=request.user)
+                with transaction.atomic():
+                    invitation = form.save_within_plan(invited_by=request.user)
+                    if invitation is not None:
+                        audit.record(
+                            request, AuditEvent.Action.MEMBER_INVITED, email=invitation.email
+                        )
                 if invitation is not None:
                     send_invitation(request, invitation)
                     messages.success(request, f"Invitation sent to {invitation.email}.")
@@ -103,6 +108,7 @@ def members(request: HttpRequest) -> HttpResponse:
         "members": get_user_model().objects.filter(is_active=True),
         "invitations": Invitation.objects.filter(accepted_at__isnull=True),
         "form": form,
+        "roles": get_user_model().Role.choices,
     }
     return render(request, "tenant_app/members.html", context, status=status)
 
@@ -124,13 +130,39 @@ def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
 def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     owner_required(request)
     member = get_object_or_404(get_user_model(), pk=pk)
+    email = member.email
     try:
-        remove_from_workspace(request.user, member)
-    except MemberNotRemoved as error:
+        with transaction.atomic():
+            remove_from_workspace(request.user, member)
+            audit.record(request, AuditEvent.Action.MEMBER_REMOVED, email=email)
+    except MembershipRefused as error:
         messages.error(request, str(error))
     else:
         seats_changed(request.tenant)  # >>> include_billing <<<
-        messages.success(request, f"{member.email} was removed.")
+        messages.success(request, f"{email} was removed.")
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def change_member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    member = get_object_or_404(get_user_model(), pk=pk, is_active=True)
+    before = member.get_role_display()
+    try:
+        with transaction.atomic():
+            change_role(request.user, member, request.POST.get("role", ""))
+            role = member.get_role_display()
+            audit.record(
+                request,
+                AuditEvent.Action.ROLE_CHANGED,
+                email=member.email,
+                role=f"{before} → {role}",
+            )
+    except MembershipRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{member.email} is now {role.lower()}.")
     return redirect("members")
 
 
@@ -139,7 +171,9 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     owner_required(request)
     invitation = get_object_or_404(Invitation, pk=pk, accepted_at__isnull=True)
-    invitation.delete()
+    with transaction.atomic():
+        invitation.delete()
+        audit.record(request, AuditEvent.Action.INVITATION_WITHDRAWN, email=invitation.email)
     messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
     return redirect("members")
 
@@ -155,6 +189,7 @@ def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
 @require_POST
 def request_data_export(request: HttpRequest) -> HttpResponse:
     owner_required(request)
+    audit.record(request, AuditEvent.Action.DATA_EXPORT)
     export_workspace_data.delay(request.user.pk)
     messages.success(
         request, "Your export has started: we will e-mail you a download link when it is ready."
@@ -174,6 +209,7 @@ def download_data_export(request: HttpRequest, token: str) -> HttpResponseBase:
     path = exported_file(request.tenant.schema_name, name)
     if path is None:
         raise Http404("This export is no longer kept: ask for a new one in the settings.")
+    audit.record(request, AuditEvent.Action.DATA_EXPORT_DOWNLOADED, file=name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
@@ -221,6 +257,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if not claimed:
                 return link_refused(request, InvalidToken("This invitation was already used."))
             member = form.save()
+            audit.record(
+                request, AuditEvent.Action.MEMBER_JOINED, actor=member.email, via="invitation"
+            )
             seats_changed(request.tenant)  # >>> include_billing <<<
         login(request, member, BACKEND)
         messages.success(request, f"Welcome to {request.tenant.name}!")

@@ -1,6 +1,7 @@
 import factory
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from shared_app.models import (
     Client,
@@ -58,3 +59,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class OwnerFactory(UserFactory):
     role = "owner"
+
+
+class OperatorFactory(UserFactory):
+    """A www staff user; ``permissions=["open_support_session"]`` grants those (codenames).
+    Create inside ``with StaticSchema("www"):``."""
+
+    class Meta:
+        skip_postgeneration_save = True  # permissions are rows of their own
+
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create: bool, codenames: list[str] | None, **kwargs: object) -> None:
+        if codenames:
+            self.user_permissions.add(*Permission.objects.filter(codename__in=codenames))

@@ -1,5 +1,6 @@
 """Run the project's own commands as separate processes on the test database."""
 
+import json
 import os
 import subprocess
 import sys
@@ -88,3 +89,22 @@ def stop(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@contextmanager
+def oidc_provider(config: dict[str, object], directory: Path) -> Iterator[str]:
+    """The test OpenID Connect provider (tests/oidc_provider.py) as a separate process on a free
+    loopback port, with ``config`` (its clients and users); yields its issuer URL."""
+    path = directory / "oidc-provider.json"
+    path.write_text(json.dumps(config))
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "tests" / "oidc_provider.py"), str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process.stdout.readline().strip()  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        stop(process)
+        process.stdout.close()  # type: ignore[union-attr]

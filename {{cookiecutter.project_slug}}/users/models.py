@@ -44,6 +44,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        # Operators' permissions (www): support access from the console (main_app/console.py).
+        permissions = [
+            ("open_support_session", "Can open read-only support sessions in workspaces"),
+            ("open_read_write_support_session", "Can open read-write support sessions"),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -45,6 +45,9 @@ TENANTS = {
             "allauth.account",
             "allauth.mfa",
             "allauth.socialaccount",
+            "allauth.socialaccount.providers.openid_connect",  # social log-in (main_app/social.py)
+            "allauth.socialaccount.providers.github",
+            "allauth.socialaccount.providers.google",
             "main_app",
         ],
         "DOMAINS": [DOMAIN_NAME, f"www.{DOMAIN_NAME}"],
@@ -110,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "users.two_factor.TwoFactorRequiredMiddleware",
+    "tenant_app.support.SupportSessionMiddleware",  # read-only support sessions, ended ones
 ]
 
 # Content-Security-Policy of every page (config/csp.py): scripts, styles, fonts and images from
@@ -273,6 +277,7 @@ ACCOUNT_RATE_LIMITS = {
     "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
     "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
     "sso_login": env.str("SSO_LOGIN_RATE_LIMIT", default="20/m/ip"),
+    "social_login": env.str("SOCIAL_LOGIN_RATE_LIMIT", default="20/m/ip"),
 }
 # A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
 MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
@@ -360,7 +365,33 @@ OPERATORS_REQUIRE_TWO_FACTOR = env.bool("OPERATORS_REQUIRE_TWO_FACTOR", default=
 # provider is a SocialApp row in its own schema (tenant_app/sso.py). A member logs in through it
 # when the provider vouches for their e-mail address (verified); new members join only from the
 # workspace's listed domains. Log-in starts with a POST (the "Continue with" button).
-SOCIALACCOUNT_ADAPTER = "tenant_app.sso.WorkspaceSocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "main_app.social.SocialAccountAdapter"
+# Social log-in on www ("Continue with Google / GitHub", main_app/social.py), each offered once its
+# client id is set; the provider's redirect URI is one URL on www:
+# https://<DOMAIN_NAME>/accounts/google/login/callback/ (github: /accounts/github/login/callback/).
+
+
+def social_app(client_id: str, secret: str) -> list[dict[str, str]]:
+    """www's app for a social provider: none while its client id is unset (no button)."""
+    return [{"client_id": client_id, "secret": secret}] if client_id else []
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "APPS": social_app(
+            env.str("SOCIAL_GOOGLE_CLIENT_ID", default=""),
+            env.str("SOCIAL_GOOGLE_SECRET", default=""),
+        ),
+        "SCOPE": ["openid", "email"],
+    },
+    "github": {
+        "APPS": social_app(
+            env.str("SOCIAL_GITHUB_CLIENT_ID", default=""),
+            env.str("SOCIAL_GITHUB_SECRET", default=""),
+        ),
+        "SCOPE": ["user:email"],  # its verified addresses
+    },
+}
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False

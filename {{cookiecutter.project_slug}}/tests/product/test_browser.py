@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from allauth.socialaccount.models import SocialApp
 from django.core import mail
 from playwright.sync_api import (
     Browser,
@@ -34,8 +35,10 @@ from pgschemas.fleet.provisioning import drop_schema
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import StaticSchema
 from shared_app.models import Client, Domain, OperatorAction
+from tenant_app.models import WorkspaceSecurity
 
-from ..factories import PASSWORD, UserFactory
+from ..factories import PASSWORD, OperatorFactory, UserFactory
+from ..processes import oidc_provider
 
 # >>> include_billing
 # isort: split
@@ -329,7 +332,9 @@ def console_case(site):
     tenant = Client.objects.create(schema_name=name, name=name.title())
     Domain.objects.create(tenant=tenant, domain=f"{name}.localhost", is_primary=True)
     with StaticSchema("www"):
-        operator = UserFactory(email=f"{name}@example.com", is_staff=True)
+        operator = OperatorFactory(
+            email=f"{name}@example.com", permissions=["open_support_session"]
+        )
     yield name, operator.email
     OperatorAction.objects.filter(schema_name=name).delete()
     with StaticSchema("www"):
@@ -514,6 +519,11 @@ def test_an_owner_sets_up_an_authenticator_app_then_logs_in_with_its_code_and_a_
     camera.shoot(page, "logged-in-with-passkey")
     assert page.get_by_role("link", name="owner@example.com").is_visible()
 
+    page.goto(site.workspace(subdomain, "/settings/audit/"))  # each change, in the audit log
+    camera.shoot(page, "audit-log-of-two-factor")
+    for what in ("Two-factor added · kind: totp", "Passkey added · kind: webauthn", "Logged out"):
+        assert page.get_by_role("cell", name=what).first.is_visible()
+
 
 # >>> include_billing
 @pytest.fixture
@@ -595,3 +605,52 @@ def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_
     assert page.get_by_role("cell", name=reason).is_visible()
     page.goto(site.www(f"/console/{name}/"))
     assert page.get_by_role("cell", name="support_access").is_visible()
+
+
+@pytest.fixture
+def sso_case(site, tmp_path):
+    """A workspace on <name>.localhost whose single sign-on is the test identity provider (a
+    separate process, tests/oidc_provider.py), joined from example.com; made before the browser
+    starts. Yields the workspace's name and the provider's issuer URL."""
+    name = unique("sso")
+    tenant = Client.objects.create(schema_name=name, name=name.title())
+    Domain.objects.create(tenant=tenant, domain=f"{name}.localhost", is_primary=True)
+    callback = site.workspace(name, "/accounts/oidc/sso/login/callback/")
+    config = {
+        "clients": {"sso-client": {"secret": "sso-secret", "redirect_uris": [callback]}},
+        "users": {"newcomer@example.com": {"email_verified": True}},
+    }
+    with oidc_provider(config, tmp_path) as issuer:
+        with tenant:
+            UserFactory(email="owner@example.com", role="owner")
+            SocialApp.objects.create(
+                provider="openid_connect",
+                provider_id="sso",
+                name="Initech",
+                client_id="sso-client",
+                secret="sso-secret",
+                settings={"server_url": issuer, "oauth_pkce_enabled": True},
+            )
+            WorkspaceSecurity.objects.create(pk=1, sso_domains="example.com")
+        yield name, issuer
+
+
+def test_a_newcomer_continues_with_the_company_s_provider_and_joins_the_workspace(
+    site, sso_case, browser, camera
+):
+    name, issuer = sso_case
+    context = browser.new_context()
+    # The person is logged in at the identity provider (its session cookie there).
+    context.add_cookies([{"name": "idp_user", "value": "newcomer@example.com", "url": issuer}])
+    page = context.new_page()
+    page.goto(site.workspace(name, "/accounts/login/"))
+    camera.shoot(page, "login-with-sso")
+    page.get_by_role("button", name="Continue with Initech").click()
+    page.wait_for_url(site.workspace(name))
+    camera.shoot(page, "logged-in-through-sso")
+    assert page.get_by_role("link", name="newcomer@example.com").is_visible()
+
+    page.goto(site.workspace(name, "/members/"))
+    camera.shoot(page, "member-by-sso")
+    newcomer = page.get_by_role("listitem").filter(has_text="newcomer@example.com")
+    assert newcomer.get_by_text("Member", exact=True).is_visible()

@@ -4,14 +4,11 @@ loopback port: the owner's settings, log-in of a member, just-in-time membership
 callback replayed or taken to another workspace, "SSO only"."""
 
 import json
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from allauth.socialaccount.models import SocialApp
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 
@@ -19,6 +16,7 @@ from tenant_app.models import AuditEvent, WorkspaceSecurity
 
 from ..conftest import host
 from ..factories import PASSWORD, OwnerFactory, UserFactory
+from ..processes import oidc_provider
 
 pytestmark = [pytest.mark.django_db, pytest.mark.processes]
 SECRET = "s3cret-of-the-client"
@@ -40,18 +38,8 @@ def issuer(tmp_path):
         f"{name}-client": {"secret": SECRET, "redirect_uris": [callback(name)]}
         for name in ("acme", "globex")
     }
-    config = tmp_path / "idp.json"
-    config.write_text(json.dumps({"clients": clients, "users": USERS}))
-    process = subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "tests" / "oidc_provider.py"), str(config)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield process.stdout.readline().strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with oidc_provider({"clients": clients, "users": USERS}, tmp_path) as url:
+        yield url
 
 
 def client_of(schema_name: str, email: str | None = None) -> HttpClient:

@@ -13,23 +13,28 @@ from django.test import Client as HttpClient
 
 from pgschemas.schema import StaticSchema
 from shared_app.models import OperatorAction
-from tenant_app.models import AuditEvent, WorkspaceSecurity
+from tenant_app.models import AuditEvent, Project, WorkspaceSecurity
 from tenant_app.support import open_session
 
 from ..conftest import host
-from ..factories import OwnerFactory, UserFactory
+from ..factories import OperatorFactory, OwnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 OPERATOR = "operator@example.com"
 REASON = "Ticket 4711: the customer cannot see their projects"
 
 
-@pytest.fixture
-def operator() -> HttpClient:
+def operator_client(email: str = OPERATOR, *permissions: str) -> HttpClient:
     http = HttpClient(headers={"host": django_settings.DOMAIN_NAME})
     with StaticSchema("www"):
-        http.force_login(UserFactory(email=OPERATOR, is_staff=True))
+        http.force_login(OperatorFactory(email=email, permissions=list(permissions)))
     return http
+
+
+@pytest.fixture
+def operator() -> HttpClient:
+    """An operator allowed to open support sessions (read-only ones)."""
+    return operator_client(OPERATOR, "open_support_session")
 
 
 @pytest.fixture
@@ -87,7 +92,7 @@ def test_an_operator_opens_a_support_session_with_a_banner_and_both_records(
     with acme:
         owner.force_login(get_user_model().objects.get(email="owner@acme.test"))
     audit = owner.get("/settings/audit/").content.decode()
-    assert f"Support: {OPERATOR}" in audit and REASON in audit and "as member@acme.test" in audit
+    assert f"Support: {OPERATOR}" in audit and REASON in audit and "as: member@acme.test" in audit
     assert support.get("/settings/audit/").status_code == 403  # the member is no owner
 
 
@@ -194,3 +199,110 @@ def test_the_audit_log_is_append_only(acme):
         event.reason = "rewritten"
         with pytest.raises(ValueError, match="append-only"):
             event.save()
+
+
+def test_a_staff_user_without_the_permission_opens_no_support_session(acme, members):
+    staff = operator_client("staff@example.com")
+    assert "needs the permission" in staff.get("/console/acme/").content.decode()
+    assert ask(staff).status_code == 403
+    assert not OperatorAction.objects.filter(action="support_access").exists()
+    with acme:
+        assert not AuditEvent.objects.exists()
+
+
+def test_a_support_session_is_read_only_by_default(operator, acme, members):
+    support = workspace_client()
+    support.get(link_path(ask(operator)))
+    assert ", read-only (" in support.get("/").content.decode()  # the banner says so
+    refused = support.post("/projects/new/", {"name": "Sneaky"})
+    assert refused.status_code == 403
+    assert b"This support session is read-only" in refused.content
+    assert support.post("/settings/security/", {}).status_code == 403
+    with acme:
+        assert not Project.objects.filter(name="Sneaky").exists()
+        assert WorkspaceSecurity.load().allow_support_access
+    assert support.post("/accounts/logout/").status_code == 302  # log-out stays open
+    assert support.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_read_write_session_needs_its_own_permission(operator, acme, members):
+    refused = ask(operator, read_write="on")
+    assert refused.status_code == 400 and b"read-only support sessions only" in refused.content
+    assert not OperatorAction.objects.filter(action="support_access").exists()
+
+    allowed = operator_client(
+        "senior@example.com", "open_support_session", "open_read_write_support_session"
+    )
+    support = workspace_client()
+    support.get(link_path(ask(allowed, read_write="on")))
+    assert support.post("/projects/new/", {"name": "Fixed"})["Location"] == "/"
+    with acme:
+        assert Project.objects.filter(name="Fixed").exists()
+        assert AuditEvent.objects.get(action="support_access").details["mode"] == "read-write"
+    assert OperatorAction.objects.get(action="support_access").details["mode"] == "read-write"
+
+
+def test_an_operator_ends_a_session_early_from_the_console_with_both_records(
+    operator, acme, members
+):
+    link = link_path(ask(operator))
+    support = workspace_client()
+    support.get(link)
+    with acme:
+        started = AuditEvent.objects.get(action="support_access")
+    assert "End now" in operator.get("/console/acme/").content.decode()
+    blank = operator.post(f"/console/acme/support/{started.pk}/end/", {"end-reason": " "})
+    assert blank.status_code == 400
+    ended = operator.post(
+        f"/console/acme/support/{started.pk}/end/", {"end-reason": "Done with ticket 4711"}
+    )
+    assert ended["Location"] == "/console/acme/"
+    assert support.get("/")["Location"].startswith("/accounts/login/")  # logged out at once
+
+    with acme:
+        event = AuditEvent.objects.get(action="support_ended")
+    assert (event.actor, event.reason, event.details["session"], event.details["as"]) == (
+        f"Support: {OPERATOR}",
+        "Done with ticket 4711",
+        started.pk,
+        "member@acme.test",
+    )
+    record = OperatorAction.objects.get(action="support_ended")
+    assert (record.actor, record.details["member"]) == (f"Support: {OPERATOR}", "member@acme.test")
+    again = operator.post(
+        f"/console/acme/support/{started.pk}/end/", {"end-reason": "Twice"}, follow=True
+    )
+    assert b"already over" in again.content
+    assert OperatorAction.objects.filter(action="support_ended").count() == 1
+
+
+def test_a_link_of_an_ended_session_is_refused(operator, acme, members):
+    link = link_path(ask(operator))
+    with acme:
+        started = AuditEvent.objects.get(action="support_access")
+    operator.post(f"/console/acme/support/{started.pk}/end/", {"end-reason": "Not needed"})
+    refused = workspace_client().get(link)
+    assert refused.status_code == 400 and b"was ended" in refused.content
+
+
+def test_the_owner_ends_a_session_from_the_settings(operator, acme, members):
+    support = workspace_client()
+    support.get(link_path(ask(operator)))
+    owner = workspace_client()
+    with acme:
+        owner.force_login(get_user_model().objects.get(email="owner@acme.test"))
+        started = AuditEvent.objects.get(action="support_access")
+    page = owner.get("/settings/").content.decode()
+    assert f"Support session open: Support: {OPERATOR} as member@acme.test" in page
+    assert owner.post(f"/settings/support/{started.pk}/end/")["Location"] == "/settings/"
+    assert support.get("/")["Location"].startswith("/accounts/login/")
+    with acme:
+        event = AuditEvent.objects.get(action="support_ended")
+    assert (event.actor, event.address) == ("owner@acme.test", "127.0.0.1")
+    assert OperatorAction.objects.get(action="support_ended").actor == "owner@acme.test"
+    assert "Support session open" not in owner.get("/settings/").content.decode()
+    assert workspace_client().post(f"/settings/support/{started.pk}/end/").status_code == 302
+    refused = workspace_client()
+    with acme:
+        refused.force_login(get_user_model().objects.get(email="member@acme.test"))
+    assert refused.post(f"/settings/support/{started.pk}/end/").status_code == 403
