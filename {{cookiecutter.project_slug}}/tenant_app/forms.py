@@ -113,3 +113,11 @@ class ApiKeyForm(forms.ModelForm):
         model = ApiKey
         fields = ["name", "scope"]
         help_texts = {"name": "What uses it, e.g. “CI” or “Zapier”."}
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        label="Your domain",
+        max_length=253,
+        help_text="A host name of your own, e.g. projects.example.com.",
+    )

@@ -218,6 +218,13 @@ RESERVED_SUBDOMAINS = [
     "localhost",
     *env.list("DJANGO_RESERVED_SUBDOMAINS", default=[]),
 ]
+# Custom domains (shared_app/custom_domains.py, docs/domains.md): an owner proves a host name is
+# theirs with a TXT record <CUSTOM_DOMAIN_TXT_PREFIX>.<host> holding a token, and points it (CNAME)
+# at CUSTOM_DOMAIN_TARGET, the proxy that serves every workspace with TLS issued on demand.
+# CUSTOM_DOMAIN_RESOLVERS: the DNS servers asked ("1.1.1.1", "127.0.0.1:5353"); empty: the system's.
+CUSTOM_DOMAIN_TARGET = env.str("CUSTOM_DOMAIN_TARGET", default=f"edge.{DOMAIN_NAME}")
+CUSTOM_DOMAIN_RESOLVERS = env.list("CUSTOM_DOMAIN_RESOLVERS", default=[])
+CUSTOM_DOMAIN_TXT_PREFIX = "_{{ cookiecutter.project_slug.replace('_', '-') }}-verification"
 # The projects every new workspace starts with (tenant_app/seeding.py, on schema_created).
 WORKSPACE_WELCOME_PROJECTS = ["Getting started"]
 
@@ -265,6 +272,7 @@ ACCOUNT_RATE_LIMITS = {
     "find_workspace": env.str("FIND_WORKSPACE_RATE_LIMIT", default="10/h/ip,3/h/key"),
     "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
     "sso_login": env.str("SSO_LOGIN_RATE_LIMIT", default="20/m/ip"),
+    "custom_domain_check": env.str("CUSTOM_DOMAIN_CHECK_RATE_LIMIT", default="10/h/key"),
 }
 # A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
 MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
@@ -417,11 +425,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
 # Periodic tasks (the beat process), hourly: erase the workspaces whose retention has ended; free
 # renamed workspaces' former domains whose redirect period has ended; gather the figures the
-# operator console lists.
+# operator console lists; check custom domains' DNS records (pending ones hourly, others daily).
 CELERY_BEAT_SCHEDULE = {
     "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
+    "check-custom-domains": {"task": "shared_app.check_custom_domains", "schedule": 3600.0},
     "end-trials": {"task": "billing_app.end_trials", "schedule": 3600.0},
     "suspend-unpaid": {"task": "billing_app.suspend_unpaid", "schedule": 3600.0},
 }

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client as HttpClient
 
 from billing_app.models import StripeEvent
 from pgschemas.fleet.provisioning import drop_schema
@@ -12,7 +13,7 @@ from shared_app.models import Client, OperatorAction, Plan
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
-from ..factories import ClientFactory, DomainFactory
+from ..factories import ClientFactory, DomainFactory, OwnerFactory
 from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
 from .billing import RESTORED_FIELDS, price_plans
@@ -74,3 +75,12 @@ def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
     Plan.objects.update(stripe_monthly_price_id="", stripe_yearly_price_id="")
     StripeEvent.objects.all().delete()
     OperatorAction.objects.filter(tenant=acme).delete()
+
+
+@pytest.fixture
+def owner_client(acme) -> HttpClient:
+    """A test client for acme's host, logged in as a new owner, owner@example.com."""
+    http = HttpClient(headers={"host": host("acme")})
+    with acme:
+        http.force_login(OwnerFactory(email="owner@example.com"))
+    return http

@@ -1,0 +1,420 @@
+"""Custom domains: the rules of adding one, verification through a real DNS server (dnsmasq,
+records written by the tests), expiry and the daily re-check, the primary switch and its 301."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from shared_app import custom_domains
+from shared_app.custom_domains import (
+    PERMANENT,
+    DomainRefused,
+    add,
+    check,
+    check_due,
+    make_primary,
+    make_subdomain_primary,
+    remove,
+    txt_record_name,
+)
+from shared_app.models import CustomDomain, Domain
+from tenant_app.tokens import make_handover_token
+
+from ..conftest import host
+from ..dns_server import DNSMASQ, DnsServer
+from ..factories import OwnerFactory
+
+CUSTOM = "projects.acme-corp.test"
+needs_dnsmasq = pytest.mark.skipif(not DNSMASQ, reason="no dnsmasq: apt-get install dnsmasq")
+
+
+@pytest.fixture
+def dns_server(settings) -> Iterator[DnsServer]:
+    """dnsmasq on a free port, with no records yet; verification asks it alone."""
+    server = DnsServer()
+    server.set_txt({})
+    settings.CUSTOM_DOMAIN_RESOLVERS = [server.address]
+    yield server
+    server.close()
+
+
+def publish(server: DnsServer, custom: CustomDomain, value: str | None = None) -> None:
+    server.set_txt({txt_record_name(custom.domain): [value or custom.token]})
+
+
+def get(hostname: str, path: str = "/"):
+    return HttpClient(headers={"host": hostname}).get(path)
+
+
+def verified(tenant, domain: str = CUSTOM) -> CustomDomain:
+    """A custom domain verified as a check would leave it, without DNS."""
+    custom = add(tenant, domain)
+    custom.status, custom.verified_at = CustomDomain.Status.VERIFIED, timezone.now()
+    custom.checked_at = timezone.now()
+    custom.save()
+    Domain.objects.create(tenant=tenant, domain=custom.domain)
+    return custom
+
+
+# Rules of adding a domain.
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        django_settings.DOMAIN_NAME,
+        f"www.{django_settings.DOMAIN_NAME}",
+        f"globex.{django_settings.DOMAIN_NAME}",
+        f"deep.acme.{django_settings.DOMAIN_NAME}",
+    ],
+)
+def test_a_name_of_the_products_own_domain_is_refused(acme, name):
+    with pytest.raises(DomainRefused, match="belongs to this service"):
+        add(acme, name)
+
+    assert not CustomDomain.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["203.0.113.7", "2001:db8::1", "[2001:db8::1]"])
+def test_an_ip_address_is_refused(acme, name):
+    with pytest.raises(DomainRefused, match="not an IP address"):
+        add(acme, name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "not a host",
+        "under_score.test",
+        "localhost",
+        "acme.test:8443",
+        "-bad.test",
+        "a" * 64 + ".test",
+    ],
+)
+def test_a_name_that_is_not_a_host_name_is_refused(acme, name):
+    with pytest.raises(DomainRefused, match="is not a host name"):
+        add(acme, name)
+
+
+def test_a_name_already_added_by_any_workspace_is_refused_pending_or_verified(acme, globex):
+    add(globex, "pending.globex.test")
+    verified(globex, "served.globex.test")
+
+    for name in ("pending.globex.test", "Served.Globex.test."):
+        with pytest.raises(DomainRefused, match="already been added"):
+            add(acme, name)
+    assert CustomDomain.objects.filter(tenant=acme).count() == 0
+
+
+def test_a_name_reserved_by_a_renames_redirect_window_is_refused(acme, globex):
+    until = timezone.now() + timedelta(days=30)
+    Domain.objects.create(tenant=globex, domain="old.globex.test", redirect_until=until)
+
+    with pytest.raises(DomainRefused, match=f"reserved until {until:%Y-%m-%d}"):
+        add(acme, "old.globex.test")
+
+
+def test_a_name_served_by_a_workspace_is_refused(acme, globex):
+    Domain.objects.create(tenant=globex, domain="legacy.globex.test")
+
+    with pytest.raises(DomainRefused, match="already used by a workspace"):
+        add(acme, "legacy.globex.test")
+
+
+def test_a_new_domain_is_pending_with_its_own_token_and_not_served(acme):
+    custom = add(acme, " HTTPS://Projects.Acme-Corp.test/ ")
+    other = add(acme, "docs.acme-corp.test")
+
+    assert custom.domain == CUSTOM and custom.status == CustomDomain.Status.PENDING
+    assert len(custom.token) >= 32 and custom.token != other.token
+    assert txt_record_name(CUSTOM) == f"{django_settings.CUSTOM_DOMAIN_TXT_PREFIX}.{CUSTOM}"
+    assert not Domain.objects.filter(domain=CUSTOM).exists()
+    assert get(CUSTOM).status_code == 404
+
+
+# Verification through a real DNS server.
+
+
+@needs_dnsmasq
+def test_the_right_token_verifies_the_domain_and_it_is_served(acme, dns_server):
+    custom = add(acme, CUSTOM)
+    publish(dns_server, custom)
+
+    outcome = check(custom)
+
+    custom.refresh_from_db()
+    assert outcome.found is True and custom.status == CustomDomain.Status.VERIFIED
+    assert custom.verified_at is not None and custom.last_error == ""
+    assert Domain.objects.get(domain=CUSTOM).tenant == acme
+    response = get(CUSTOM, "/accounts/login/")
+    assert response.status_code == 200 and "Acme" in response.content.decode()
+
+
+@needs_dnsmasq
+def test_a_wrong_token_leaves_the_domain_pending(acme, dns_server):
+    custom = add(acme, CUSTOM)
+    publish(dns_server, custom, value="someone-elses-token")
+
+    outcome = check(custom)
+
+    custom.refresh_from_db()
+    assert outcome.found is False and custom.status == CustomDomain.Status.PENDING
+    assert "does not hold this domain's token" in custom.last_error
+    assert get(CUSTOM).status_code == 404
+
+
+@needs_dnsmasq
+def test_a_missing_record_leaves_the_domain_pending(acme, dns_server):
+    custom = add(acme, CUSTOM)
+
+    outcome = check(custom)
+
+    custom.refresh_from_db()
+    assert outcome.found is False and custom.status == CustomDomain.Status.PENDING
+    assert custom.last_error == f"No TXT record found at {txt_record_name(CUSTOM)}."
+    assert not Domain.objects.filter(domain=CUSTOM).exists()
+
+
+@needs_dnsmasq
+def test_a_record_removed_later_fails_then_stops_serving_after_7_days_and_owners_are_told(
+    acme, dns_server, mailoutbox
+):
+    with acme:
+        OwnerFactory(email="owner@acme.test")
+    custom = add(acme, CUSTOM)
+    publish(dns_server, custom)
+    check(custom)
+    dns_server.set_txt({})
+
+    first = check(custom)
+
+    custom.refresh_from_db()
+    assert first.found is False and custom.status == CustomDomain.Status.FAILING
+    assert get(CUSTOM, "/accounts/login/").status_code == 200  # served while failing
+    CustomDomain.objects.filter(pk=custom.pk).update(
+        missing_since=timezone.now() - timedelta(days=7, seconds=1)
+    )
+    custom.refresh_from_db()
+
+    last = check(custom)
+
+    custom.refresh_from_db()
+    assert last.stopped and custom.status == CustomDomain.Status.PENDING
+    assert not Domain.objects.filter(domain=CUSTOM).exists()
+    assert get(CUSTOM).status_code == 404
+    [mail] = mailoutbox
+    assert mail.to == ["owner@acme.test"] and CUSTOM in mail.subject
+    assert txt_record_name(CUSTOM) in mail.body
+
+
+@needs_dnsmasq
+def test_a_failing_domain_whose_record_is_back_is_verified_again(acme, dns_server):
+    custom = add(acme, CUSTOM)
+    publish(dns_server, custom)
+    check(custom)
+    dns_server.set_txt({})
+    check(custom)
+    publish(dns_server, custom)
+
+    outcome = check(custom)
+
+    custom.refresh_from_db()
+    assert outcome.found and custom.status == CustomDomain.Status.VERIFIED
+    assert custom.missing_since is None
+
+
+@needs_dnsmasq
+def test_a_dns_server_that_does_not_answer_changes_no_state(acme, dns_server):
+    custom = verified(acme)
+    dns_server.stop()
+
+    outcome = check(custom)
+
+    custom.refresh_from_db()
+    assert outcome.found is None and custom.status == CustomDomain.Status.VERIFIED
+    assert "No DNS server answered" in custom.last_error
+
+
+def test_a_pending_domain_expires_after_7_days_and_the_name_is_free(acme, globex):
+    custom = add(acme, CUSTOM)
+    fresh = add(acme, "fresh.acme-corp.test")
+    CustomDomain.objects.filter(pk=custom.pk).update(
+        pending_since=timezone.now() - timedelta(days=7, seconds=1)
+    )
+
+    assert custom_domains.expire_pending() == 1
+
+    assert list(CustomDomain.objects.all()) == [fresh]
+    assert add(globex, CUSTOM).tenant == globex
+
+
+@needs_dnsmasq
+def test_the_periodic_check_verifies_pending_and_rechecks_verified_once_a_day(
+    acme, globex, dns_server
+):
+    pending = add(acme, CUSTOM)
+    recent = verified(globex, "recent.globex.test")
+    stale = verified(globex, "stale.globex.test")
+    CustomDomain.objects.filter(pk=stale.pk).update(
+        checked_at=timezone.now() - timedelta(days=1, seconds=1)
+    )
+    publish(dns_server, pending)
+
+    outcomes = {outcome.custom.domain: outcome.found for outcome in check_due()}
+
+    assert outcomes == {CUSTOM: True, "stale.globex.test": False}
+    assert CustomDomain.objects.get(pk=recent.pk).status == CustomDomain.Status.VERIFIED
+    assert CustomDomain.objects.get(pk=stale.pk).status == CustomDomain.Status.FAILING
+
+
+# The primary domain.
+
+
+def test_a_verified_domain_made_primary_gets_the_links_and_the_sub_domain_answers_301(acme):
+    custom = verified(acme)
+
+    make_primary(custom)
+
+    moved = get(host("acme"), "/projects/new/?from=bookmark")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"http://{CUSTOM}/projects/new/?from=bookmark"
+    assert get(CUSTOM, "/accounts/login/").status_code == 200
+    assert acme.primary_domain == CUSTOM
+    assert acme.url("/invitations/x/") == f"http://{CUSTOM}/invitations/x/"
+    assert Domain.objects.get(domain=host("acme")).redirect_until == PERMANENT
+
+
+def test_a_pending_domain_cannot_be_made_primary(acme):
+    custom = add(acme, CUSTOM)
+
+    with pytest.raises(DomainRefused, match="not verified yet"):
+        make_primary(custom)
+
+    assert acme.primary_domain == host("acme")
+
+
+def test_the_sub_domain_can_be_made_primary_again_and_the_custom_domain_keeps_serving(acme):
+    make_primary(verified(acme))
+
+    make_subdomain_primary(acme)
+
+    assert acme.primary_domain == host("acme")
+    assert get(host("acme"), "/accounts/login/").status_code == 200
+    assert get(CUSTOM, "/accounts/login/").status_code == 200
+    with pytest.raises(DomainRefused, match="already its primary"):
+        make_subdomain_primary(acme)
+
+
+def test_switching_between_two_custom_domains_keeps_both_served(acme):
+    first = verified(acme)
+    second = verified(acme, "app.acme-corp.test")
+    make_primary(first)
+
+    make_primary(second)
+
+    assert acme.primary_domain == "app.acme-corp.test"
+    assert get(CUSTOM, "/accounts/login/").status_code == 200
+    assert get(host("acme"))["Location"] == "http://app.acme-corp.test/"
+
+
+def test_removing_the_primary_custom_domain_gives_the_sub_domain_back(acme):
+    custom = verified(acme)
+    make_primary(custom)
+
+    remove(custom)
+
+    assert acme.primary_domain == host("acme")
+    assert get(host("acme"), "/accounts/login/").status_code == 200
+    assert get(CUSTOM).status_code == 404
+    assert not CustomDomain.objects.exists()
+
+
+# The settings page.
+
+
+def test_the_owner_adds_a_domain_and_sees_the_records_to_publish(owner_client, acme, settings):
+    settings.CUSTOM_DOMAIN_TARGET = "edge.example.net"
+
+    added = owner_client.post("/settings/domains/", {"domain": CUSTOM})
+    page = owner_client.get("/settings/domains/").content.decode()
+
+    custom = CustomDomain.objects.get(tenant=acme)
+    assert added.status_code == 302
+    assert txt_record_name(CUSTOM) in page and custom.token in page
+    assert "edge.example.net" in page and "CNAME" in page
+
+
+def test_the_owner_is_told_why_a_domain_is_refused(owner_client):
+    response = owner_client.post("/settings/domains/", {"domain": "203.0.113.7"})
+
+    assert response.status_code == 400 and "not an IP address" in response.content.decode()
+    assert not CustomDomain.objects.exists()
+
+
+def test_a_member_who_is_not_an_owner_cannot_see_or_add_domains(member_client, acme):
+    http = member_client(acme)
+
+    assert http.get("/settings/domains/").status_code == 403
+    assert http.post("/settings/domains/", {"domain": CUSTOM}).status_code == 403
+    assert not CustomDomain.objects.exists()
+
+
+def test_an_owner_cannot_act_on_another_workspaces_domain(owner_client, globex):
+    theirs = verified(globex, "app.globex.test")
+
+    for action in ("check", "primary", "remove"):
+        assert owner_client.post(f"/settings/domains/{theirs.pk}/{action}/").status_code == 404
+    assert CustomDomain.objects.filter(pk=theirs.pk).exists()
+
+
+@needs_dnsmasq
+def test_check_now_verifies_the_domain_and_the_owner_can_make_it_primary(
+    owner_client, acme, dns_server
+):
+    owner_client.post("/settings/domains/", {"domain": CUSTOM})
+    custom = CustomDomain.objects.get()
+    publish(dns_server, custom)
+
+    checked = owner_client.post(f"/settings/domains/{custom.pk}/check/", follow=True)
+    made = owner_client.post(f"/settings/domains/{custom.pk}/primary/", follow=True)
+
+    assert f"{CUSTOM} is verified." in checked.content.decode()
+    assert "is now the workspace&#x27;s primary domain" in made.content.decode()
+    assert acme.primary_domain == CUSTOM
+
+
+@needs_dnsmasq
+def test_check_now_is_rate_limited_per_workspace(owner_client, dns_server, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "custom_domain_check": "2/h/key",
+    }
+    owner_client.post("/settings/domains/", {"domain": CUSTOM})
+    custom = CustomDomain.objects.get()
+
+    pages = [
+        owner_client.post(f"/settings/domains/{custom.pk}/check/", follow=True).content.decode()
+        for _ in range(3)
+    ]
+
+    assert "checked its domains often lately" not in pages[1]
+    assert "checked its domains often lately" in pages[2]
+
+
+def test_the_owner_lands_logged_in_at_the_primary_custom_domain_after_a_hand_over(acme):
+    make_primary(verified(acme))
+    with acme:
+        owner = OwnerFactory(email="owner@example.com")
+        token = make_handover_token(acme, owner.pk)
+
+    link = acme.url(f"/welcome/{token}/")
+    there = HttpClient(headers={"host": CUSTOM})
+
+    assert link.startswith(f"http://{CUSTOM}/welcome/")
+    assert there.get(link.split(CUSTOM)[1]).status_code == 302
+    assert there.get("/settings/").status_code == 200
