@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from pgschemas.routing.allowed_hosts import RoutedHosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # real environment variables win
@@ -15,7 +17,10 @@ DOMAIN_NAME = env.str(
 )
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME, f".{DOMAIN_NAME}"])
+# The product's names, and every host the routing serves (workspaces' verified custom domains).
+ALLOWED_HOSTS = RoutedHosts(
+    env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME, f".{DOMAIN_NAME}"])
+)
 
 # Each key is a schema. "public" holds what all tenants share and is never routed; static tenants
 # are routed by DOMAINS; "default" describes every dynamic tenant (a shared_app.Client row).
@@ -91,6 +96,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
+    "pgschemas.contrib.tls_ask.tls_ask_middleware",  # may the proxy get a certificate for a host
     "pgschemas.middleware.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",

@@ -9,7 +9,11 @@ from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from shared_app import custom_domains
+from config.celery_app import app
+from pgschemas.contrib.tls_ask import TLS_ASK_PATH
+from pgschemas.routing.allowed_hosts import RoutedHosts
+from pgschemas.routing.host_map import host_map
+from shared_app import custom_domains, lifecycle
 from shared_app.custom_domains import (
     PERMANENT,
     DomainRefused,
@@ -22,11 +26,12 @@ from shared_app.custom_domains import (
     txt_record_name,
 )
 from shared_app.models import CustomDomain, Domain
+from shared_app.renaming import rename
 from tenant_app.tokens import make_handover_token
 
 from ..conftest import host
 from ..dns_server import DNSMASQ, DnsServer
-from ..factories import OwnerFactory
+from ..factories import PASSWORD, OwnerFactory
 
 CUSTOM = "projects.acme-corp.test"
 needs_dnsmasq = pytest.mark.skipif(not DNSMASQ, reason="no dnsmasq: apt-get install dnsmasq")
@@ -289,6 +294,30 @@ def test_a_verified_domain_made_primary_gets_the_links_and_the_sub_domain_answer
     assert Domain.objects.get(domain=host("acme")).redirect_until == PERMANENT
 
 
+def test_a_workspace_served_primarily_at_a_custom_domain_is_not_renamed(acme):
+    make_primary(verified(acme))
+
+    with pytest.raises(lifecycle.ActionRefused, match="make its sub-domain primary again"):
+        rename(acme, "acmeco", by="operator@example.com", reason="company renamed")
+
+    assert acme.primary_domain == CUSTOM
+    assert Domain.objects.get(domain=host("acme")).redirect_until == PERMANENT
+
+
+@needs_dnsmasq
+def test_the_periodic_task_is_scheduled_and_checks_the_domains(acme, dns_server):
+    custom = add(acme, CUSTOM)
+    publish(dns_server, custom)
+    [entry] = [
+        entry
+        for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "shared_app.check_custom_domains"
+    ]
+
+    assert app.tasks[entry["task"]].apply().get() == 1
+    assert CustomDomain.objects.get().status == CustomDomain.Status.VERIFIED
+
+
 def test_a_pending_domain_cannot_be_made_primary(acme):
     custom = add(acme, CUSTOM)
 
@@ -418,3 +447,104 @@ def test_the_owner_lands_logged_in_at_the_primary_custom_domain_after_a_hand_ove
     assert link.startswith(f"http://{CUSTOM}/welcome/")
     assert there.get(link.split(CUSTOM)[1]).status_code == 302
     assert there.get("/settings/").status_code == 200
+
+
+# TLS on demand: what the proxy may get a certificate for.
+
+
+def tls_ask(domain: str, asked_at: str = "edge.internal") -> int:
+    return get(asked_at, f"{TLS_ASK_PATH}?domain={domain}").status_code
+
+
+def test_tls_ask_allows_verified_custom_domains_and_the_products_own_names(acme):
+    verified(acme)
+    add(acme, "pending.acme-corp.test")
+
+    assert tls_ask(CUSTOM) == 200
+    assert tls_ask(host("acme")) == 200
+    assert tls_ask(django_settings.DOMAIN_NAME) == 200
+    assert tls_ask(f"www.{django_settings.DOMAIN_NAME}") == 200
+    assert tls_ask("pending.acme-corp.test") == 404
+    assert tls_ask("unknown.test") == 404
+    assert tls_ask(host("nobody")) == 404
+    assert tls_ask("203.0.113.7") == 404
+    assert tls_ask("") == 404
+
+
+def test_tls_ask_refuses_a_removed_domain_and_a_workspace_pending_deletion(acme, globex):
+    remove(verified(acme))
+    verified(globex, "app.globex.test")
+    lifecycle.delete(globex, by="operator@example.com", reason="asked by the customer")
+
+    assert tls_ask(CUSTOM) == 404
+    assert tls_ask("app.globex.test") == 404
+    assert tls_ask(host("globex")) == 404
+
+
+def test_tls_ask_answers_from_the_host_map_without_a_query(
+    acme, settings, django_assert_num_queries
+):
+    verified(acme)
+    settings.PGSCHEMAS_ROUTING_CHECK_SECONDS = 3600
+    tls_ask(CUSTOM)  # loads the map
+    tls_ask("unknown.test")  # looked up once, then remembered as unknown
+
+    with django_assert_num_queries(0):
+        assert tls_ask(CUSTOM) == 200
+        assert tls_ask("unknown.test") == 404
+
+
+# Hosts, CSRF and sessions at a custom domain.
+
+
+@pytest.fixture
+def routed_hosts_only(settings) -> None:
+    """ALLOWED_HOSTS as in production: the product's names, and what the host map routes."""
+    settings.ALLOWED_HOSTS = RoutedHosts(
+        [django_settings.DOMAIN_NAME, f".{django_settings.DOMAIN_NAME}"]
+    )
+    host_map().expire()
+
+
+def test_allowed_hosts_admit_a_verified_custom_domain_only_while_it_is_served(
+    acme, routed_hosts_only
+):
+    add(acme, "pending.acme-corp.test")
+    custom = verified(acme)
+
+    assert get(CUSTOM, "/accounts/login/").status_code == 200
+    assert get(host("acme"), "/accounts/login/").status_code == 200
+    assert get("pending.acme-corp.test", "/accounts/login/").status_code == 400
+    assert get("unknown.test").status_code == 400
+    remove(custom)
+    assert get(CUSTOM, "/accounts/login/").status_code == 400
+
+
+def test_a_form_at_a_custom_domain_passes_csrf_from_its_own_origin_only(acme, globex):
+    verified(acme)
+    verified(globex, "app.globex.test")
+    http = HttpClient(enforce_csrf_checks=True, headers={"host": CUSTOM})
+    with acme:
+        http.force_login(OwnerFactory(email="owner@example.com"))
+    http.get("/settings/domains/")
+    form = {"domain": "docs.acme-corp.test", "csrfmiddlewaretoken": http.cookies["csrftoken"].value}
+
+    foreign = http.post("/settings/domains/", form, headers={"origin": "http://app.globex.test"})
+    own = http.post("/settings/domains/", form, headers={"origin": f"http://{CUSTOM}"})
+
+    assert foreign.status_code == 403
+    assert own.status_code == 302
+    assert CustomDomain.objects.filter(domain="docs.acme-corp.test").exists()
+
+
+def test_the_session_cookie_set_at_a_custom_domain_is_for_that_host_only(acme):
+    verified(acme)
+    with acme:
+        OwnerFactory(email="owner@example.com")
+    http = HttpClient(headers={"host": CUSTOM})
+
+    response = http.post("/accounts/login/", {"login": "owner@example.com", "password": PASSWORD})
+
+    assert response.status_code == 302
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie.value and cookie["domain"] == ""  # host-only: never sent to the sub-domain
