@@ -16,7 +16,12 @@ SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
 # Middleware that may run before the tenant is known: it touches no tenant data.
-ALLOWED_BEFORE_MIDDLEWARE = frozenset({"pgschemas.contrib.health.health_check_middleware"})
+ALLOWED_BEFORE_MIDDLEWARE = frozenset(
+    {
+        "pgschemas.contrib.health.health_check_middleware",
+        "pgschemas.contrib.tls_ask.tls_ask_middleware",
+    }
+)
 ROUTER = "pgschemas.routers.SyncRouter"
 
 
