@@ -18,7 +18,9 @@ from .views import owner_required
 TOO_MANY_CHECKS = "This workspace has checked its domains often lately: please try again later."
 
 
-def domains_page(request: HttpRequest, status: int = 200, form: CustomDomainForm | None = None):
+def domains_page(
+    request: HttpRequest, status: int = 200, form: CustomDomainForm | None = None
+) -> HttpResponse:
     context = {
         "form": form or CustomDomainForm(),
         "custom_domains": CustomDomain.objects.filter(tenant_id=request.tenant.pk),

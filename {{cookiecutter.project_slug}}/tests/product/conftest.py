@@ -13,6 +13,7 @@ from shared_app.models import Client, OperatorAction, Plan
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
+from ..dns_server import DnsServer
 from ..factories import ClientFactory, DomainFactory, OwnerFactory
 from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
@@ -84,3 +85,14 @@ def owner_client(acme) -> HttpClient:
     with acme:
         http.force_login(OwnerFactory(email="owner@example.com"))
     return http
+
+
+@pytest.fixture
+def dns_server(settings) -> Iterator[DnsServer]:
+    """dnsmasq on a free port, with no records yet (tests write them); custom domains'
+    verification asks it alone."""
+    server = DnsServer()
+    server.set_txt({})
+    settings.CUSTOM_DOMAIN_RESOLVERS = [server.address]
+    yield server
+    server.close()

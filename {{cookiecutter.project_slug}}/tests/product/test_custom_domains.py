@@ -1,7 +1,6 @@
 """Custom domains: the rules of adding one, verification through a real DNS server (dnsmasq,
 records written by the tests), expiry and the daily re-check, the primary switch and its 301."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -35,16 +34,6 @@ from ..factories import PASSWORD, OwnerFactory
 
 CUSTOM = "projects.acme-corp.test"
 needs_dnsmasq = pytest.mark.skipif(not DNSMASQ, reason="no dnsmasq: apt-get install dnsmasq")
-
-
-@pytest.fixture
-def dns_server(settings) -> Iterator[DnsServer]:
-    """dnsmasq on a free port, with no records yet; verification asks it alone."""
-    server = DnsServer()
-    server.set_txt({})
-    settings.CUSTOM_DOMAIN_RESOLVERS = [server.address]
-    yield server
-    server.close()
 
 
 def publish(server: DnsServer, custom: CustomDomain, value: str | None = None) -> None:
