@@ -41,6 +41,7 @@ from users.models import User
 from .models import Client, CustomDomain, Domain
 
 PENDING_DAYS = 7  # a pending domain not verified by then is deleted
+MAX_PENDING = 5  # pending domains a workspace may hold at once: claims cannot pile up
 MISSING_DAYS = 7  # a verified domain whose record has been missing this long is not served
 RECHECK_EVERY = timedelta(days=1)  # verified and failing domains
 # The redirect_until of the workspace's sub-domain while a custom domain is primary.
@@ -98,6 +99,12 @@ def add(tenant: Client, text: str) -> CustomDomain:
         Client.objects.select_for_update().get(pk=tenant.pk)  # one claim at a time per workspace
         if CustomDomain.objects.filter(domain=host).exists():
             raise DomainRefused(f"{host} has already been added by a workspace.")
+        pending = CustomDomain.objects.filter(tenant=tenant, status=CustomDomain.Status.PENDING)
+        if pending.count() >= MAX_PENDING:
+            raise DomainRefused(
+                f"This workspace has {MAX_PENDING} domains waiting for their DNS record: verify "
+                "or remove one of them first."
+            )
         served = Domain.objects.filter(domain=host).first()
         if served is not None and served.redirect_until is not None:
             raise DomainRefused(

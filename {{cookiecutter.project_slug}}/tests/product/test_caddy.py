@@ -135,6 +135,12 @@ def test_a_verified_custom_domain_gets_a_certificate_and_the_workspaces_page(dom
     assert status == "200" and "Acme" in body
 
 
+def test_the_tls_question_is_not_answered_through_the_edge(domains, edge):
+    answer = edge.get(VERIFIED, f"/.well-known/tls-ask?domain={VERIFIED}")
+
+    assert answer.returncode == 0 and answer.stdout.endswith("\n404")
+
+
 def test_an_unverified_unknown_or_removed_domain_gets_no_certificate(domains, edge):
     for host in (PENDING, "unknown.test", REMOVED):
         answer = edge.get(host, "/accounts/login/")

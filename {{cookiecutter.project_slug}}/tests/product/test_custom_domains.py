@@ -120,6 +120,17 @@ def test_a_name_served_by_a_workspace_is_refused(acme, globex):
         add(acme, "legacy.globex.test")
 
 
+def test_a_workspace_holds_at_most_a_few_pending_domains_at_once(acme):
+    for number in range(custom_domains.MAX_PENDING):
+        add(acme, f"d{number}.acme-corp.test")
+
+    with pytest.raises(DomainRefused, match="waiting for their DNS record"):
+        add(acme, "one-more.acme-corp.test")
+
+    remove(CustomDomain.objects.get(domain="d0.acme-corp.test"))
+    assert add(acme, "one-more.acme-corp.test").status == CustomDomain.Status.PENDING
+
+
 def test_a_new_domain_is_pending_with_its_own_token_and_not_served(acme):
     custom = add(acme, " HTTPS://Projects.Acme-Corp.test/ ")
     other = add(acme, "docs.acme-corp.test")
