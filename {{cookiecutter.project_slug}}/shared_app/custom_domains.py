@@ -29,7 +29,7 @@ import dns.nameserver
 import dns.resolver
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -113,9 +113,13 @@ def add(tenant: Client, text: str) -> CustomDomain:
             )
         if served is not None:
             raise DomainRefused(f"{host} is already used by a workspace.")
-        return CustomDomain.objects.create(
-            tenant=tenant, domain=host, token=secrets.token_urlsafe(24)
-        )
+        try:
+            with transaction.atomic():
+                return CustomDomain.objects.create(
+                    tenant=tenant, domain=host, token=secrets.token_urlsafe(24)
+                )
+        except IntegrityError as error:  # another workspace added it a moment ago
+            raise DomainRefused(f"{host} has already been added by a workspace.") from error
 
 
 def remove(custom: CustomDomain) -> None:

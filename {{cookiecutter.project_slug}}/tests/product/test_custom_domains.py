@@ -1,10 +1,13 @@
 """Custom domains: the rules of adding one, verification through a real DNS server (dnsmasq,
 records written by the tests), expiry and the daily re-check, the primary switch and its 301."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -24,7 +27,7 @@ from shared_app.custom_domains import (
     remove,
     txt_record_name,
 )
-from shared_app.models import CustomDomain, Domain
+from shared_app.models import Client, CustomDomain, Domain
 from shared_app.renaming import rename
 from tenant_app.tokens import make_handover_token
 
@@ -103,6 +106,40 @@ def test_a_name_already_added_by_any_workspace_is_refused_pending_or_verified(ac
         with pytest.raises(DomainRefused, match="already been added"):
             add(acme, name)
     assert CustomDomain.objects.filter(tenant=acme).count() == 0
+
+
+def test_two_workspaces_adding_the_same_name_at_once_one_is_refused_clearly(committed_db):
+    """Both pass the check before either has committed: the unique index decides, and the
+    second is refused with the same message, not an error. Committed rows: two connections."""
+    acme, globex = Client.objects.get(schema_name="acme"), Client.objects.get(schema_name="globex")
+    first_inserted, refused = threading.Event(), []
+
+    def first() -> None:
+        with transaction.atomic():
+            CustomDomain.objects.create(tenant=globex, domain=CUSTOM, token="first")
+            first_inserted.set()
+            time.sleep(1)  # the second insert waits on the index meanwhile
+        connection.close()
+
+    def second() -> None:
+        first_inserted.wait(10)
+        try:
+            add(acme, CUSTOM)
+        except DomainRefused as error:
+            refused.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert refused == [f"{CUSTOM} has already been added by a workspace."]
+        assert CustomDomain.objects.get(domain=CUSTOM).tenant == globex
+    finally:
+        CustomDomain.objects.filter(domain=CUSTOM).delete()
 
 
 def test_a_name_reserved_by_a_renames_redirect_window_is_refused(acme, globex):
