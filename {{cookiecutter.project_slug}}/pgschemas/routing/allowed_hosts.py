@@ -1,35 +1,37 @@
-"""``ALLOWED_HOSTS`` that admits the hosts the host map routes, without a wildcard.
+"""``ALLOWED_HOSTS`` that admits the hosts the routing serves, without a wildcard.
 
-A workspace's custom domain (any host name its owner verified) cannot be listed in the settings
-ahead of time. Django checks a request's host by iterating over ``ALLOWED_HOSTS`` (there is no
-other seam), so ``RoutedHosts`` is a list of the configured patterns whose iteration goes on with
-the routed hosts that no pattern matches: the map's own data, recomputed only when the map was
-reloaded. A host nobody routes is refused as before (400).
+A tenant's custom domain (any host name its owner verified) cannot be listed in the settings
+ahead of time, and Django checks a request's host only by iterating over ``ALLOWED_HOSTS``: there
+is no other seam. So ``TenantMainMiddleware`` records the host each request asks for
+(``remember_host``), and ``RoutedHosts`` yields the configured patterns, then that host if the
+routing serves it (``schema_for_host``: the host map, no query beyond its own). The check costs a
+dict lookup however many custom domains there are; a host nobody serves is refused as before
+(400), and outside a request only the configured patterns count.
 """
 
 from collections.abc import Iterator
+from contextvars import ContextVar, Token
 
-from django.http.request import validate_host
+from django.http import HttpRequest
 
-from .host_map import host_map
+from ..names import normalize_host
+from .resolvers import schema_for_host
+
+_asked_host: ContextVar[str] = ContextVar("pgschemas_asked_host", default="")
+
+
+def remember_host(request: HttpRequest) -> Token[str]:
+    """Record the host ``request`` asks for (not yet validated) until ``forget_host``."""
+    return _asked_host.set(normalize_host(request._get_raw_host()))  # type: ignore[attr-defined]
+
+
+def forget_host(token: Token[str]) -> None:
+    _asked_host.reset(token)
 
 
 class RoutedHosts(list[str]):
-    def __init__(self, patterns: list[str]) -> None:
-        super().__init__(patterns)
-        self._extra: tuple[object, list[str]] = (None, [])
-
     def __iter__(self) -> Iterator[str]:
         yield from super().__iter__()
-        yield from self.unmatched_routed_hosts()
-
-    def unmatched_routed_hosts(self) -> list[str]:
-        """Hosts in the host map that no configured pattern admits (its custom domains)."""
-        routing = host_map()
-        routing.check()
-        signature, hosts = self._extra
-        if signature != routing.signature or signature is None:
-            patterns = list(super().__iter__())
-            hosts = [host for host in list(routing.domains) if not validate_host(host, patterns)]
-            self._extra = (routing.signature, hosts)
-        return hosts
+        host = _asked_host.get()
+        if host and schema_for_host(host) is not None:
+            yield host

@@ -54,7 +54,8 @@ class HostMap:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def tenant_for(self, domain: str) -> Schema | None:
-        self.check()
+        if time.monotonic() - self.checked_at >= app_settings.routing_check_seconds():
+            self.refresh()
         found = self.domains.get(domain)
         if found is None and domain not in self.unknown:
             found, redirect = _lookup_domain(domain)
@@ -65,11 +66,6 @@ class HostMap:
             elif len(self.unknown) < MAX_UNKNOWN_HOSTS:
                 self.unknown.add(domain)
         return found
-
-    def check(self) -> None:
-        """Reload the map if it is due for a check and the tables changed."""
-        if time.monotonic() - self.checked_at >= app_settings.routing_check_seconds():
-            self.refresh()
 
     def redirect_for(self, domain: str) -> Redirect | None:
         """Where a former domain redirects (after ``tenant_for`` has checked for changes)."""

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.test import Client as HttpClient
@@ -34,6 +35,7 @@ from tenant_app.tokens import make_handover_token
 from ..conftest import host
 from ..dns_server import DNSMASQ, DnsServer
 from ..factories import PASSWORD, OwnerFactory
+from ..tenancy.test_routing import asgi_get
 
 CUSTOM = "projects.acme-corp.test"
 needs_dnsmasq = pytest.mark.skipif(not DNSMASQ, reason="no dnsmasq: apt-get install dnsmasq")
@@ -555,6 +557,17 @@ def test_allowed_hosts_admit_a_verified_custom_domain_only_while_it_is_served(
     assert get("unknown.test").status_code == 400
     remove(custom)
     assert get(CUSTOM, "/accounts/login/").status_code == 400
+
+
+def test_allowed_hosts_admit_a_verified_custom_domain_over_asgi_too(acme, routed_hosts_only):
+    verified(acme)
+    add(acme, "pending.acme-corp.test")
+
+    served = async_to_sync(asgi_get)(CUSTOM, "/accounts/login/")
+    refused = async_to_sync(asgi_get)("pending.acme-corp.test", "/accounts/login/")
+
+    assert served[0] == 200 and b"Acme" in served[1]
+    assert refused[0] == 400
 
 
 def test_a_form_at_a_custom_domain_passes_csrf_from_its_own_origin_only(acme, globex):
