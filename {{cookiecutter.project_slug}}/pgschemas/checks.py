@@ -15,11 +15,15 @@ CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
 ENGINE = "pgschemas.postgresql_backend"
 MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
-# Middleware that may run before the tenant is known: it touches no tenant data.
+# Middleware that may run before the tenant is known: it touches no tenant data. Django's
+# security middleware only redirects to HTTPS and adds headers, so the pages that routing answers
+# itself (unknown hosts, a tenant's status page) carry them too.
 ALLOWED_BEFORE_MIDDLEWARE = frozenset(
     {
         "pgschemas.contrib.health.health_check_middleware",
         "pgschemas.contrib.tls_ask.tls_ask_middleware",
+        "pgschemas.routing.allowed_hosts.routed_hosts_middleware",
+        "django.middleware.security.SecurityMiddleware",
     }
 )
 ROUTER = "pgschemas.routers.SyncRouter"

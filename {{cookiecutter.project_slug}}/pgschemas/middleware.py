@@ -4,7 +4,6 @@ from typing import cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 
-from .routing.allowed_hosts import forget_host, remember_host
 from .routing.gate import refusal
 from .routing.resolvers import Route, resolve
 from .schema import Schema, activate, deactivate
@@ -32,13 +31,6 @@ class TenantMainMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
             return self._acall(request)
-        asked = remember_host(request)  # for ALLOWED_HOSTS (RoutedHosts)
-        try:
-            return self._serve(request)
-        finally:
-            forget_host(asked)
-
-    def _serve(self, request: HttpRequest) -> HttpResponse:
         route = resolve(request)
         if route is None:
             return unknown_host(request)
@@ -52,13 +44,6 @@ class TenantMainMiddleware:
             deactivate(token)
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
-        asked = remember_host(request)
-        try:
-            return await self._aserve(request)
-        finally:
-            forget_host(asked)
-
-    async def _aserve(self, request: HttpRequest) -> HttpResponse:
         route = await sync_to_async(resolve)(request)
         if route is None:
             return unknown_host(request)

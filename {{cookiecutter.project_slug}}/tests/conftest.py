@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
@@ -134,6 +136,29 @@ def member_client(db):
         return http
 
     return client_of
+
+
+@pytest.fixture
+def member_cookies(committed_db):
+    """``member_cookies("acme", "globex")``: ``{host: "sessionid=..."}`` of a new member logged in
+    at each tenant, committed for a live server; those members and sessions are removed after."""
+    logged_in: list[str] = []
+
+    def cookies_of(*schema_names: str) -> dict[str, str]:
+        cookies = {}
+        for name in schema_names:
+            with Client.objects.get(schema_name=name):
+                http = HttpClient()
+                http.force_login(UserFactory(email=f"member@{name}.test"))
+            logged_in.append(name)
+            cookies[host(name)] = f"sessionid={http.cookies['sessionid'].value}"
+        return cookies
+
+    yield cookies_of
+    for tenant in Client.objects.filter(schema_name__in=logged_in):
+        with tenant:
+            get_user_model().objects.filter(email=f"member@{tenant.schema_name}.test").delete()
+            Session.objects.all().delete()
 
 
 @pytest.fixture

@@ -97,8 +97,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MIDDLEWARE = [
     "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
     "pgschemas.contrib.tls_ask.tls_ask_middleware",  # may the proxy get a certificate for a host
+    "pgschemas.routing.allowed_hosts.routed_hosts_middleware",  # ALLOWED_HOSTS: served hosts
+    "django.middleware.security.SecurityMiddleware",  # HTTPS and HSTS on routing's answers too
     "pgschemas.middleware.TenantMainMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "tenant_app.api.middleware.ApiMiddleware",  # Bearer keys: 401 outside their workspace
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -6,7 +6,9 @@ tenant (the host map's entry): no query. Suspended: 403, except the requests tha
 ``PGSCHEMAS_SUSPENDED_SERVES`` lets through (the project: owners reaching billing); maintenance:
 503 with ``Retry-After``, except for a holder of a maintenance bypass; pending deletion: 410.
 The pages are templates the project owns (``pgschemas/<status>.html``), rendered without the
-request: no session, no user, nothing of the tenant but its host and dates. A former domain
+request: no session, no user, nothing of the tenant but its host and dates. Every path of the host
+answers with the page, its stylesheet too, so its style is inline: the page's own
+Content-Security-Policy allows exactly that style (by its hash) and nothing else. A former domain
 (``Route.moved_to``, a renamed tenant's old host) answers 301 to the same path on the new one.
 
 The maintenance bypass is a signed link (``bypass_link_path``) that sets a cookie on the
@@ -14,6 +16,9 @@ tenant's host. Both name the tenant's schema and the moment its maintenance bega
 a link for one workspace, or from an earlier maintenance, opens nothing.
 """
 
+import base64
+import hashlib
+import re
 import time
 from datetime import datetime
 
@@ -37,6 +42,7 @@ BYPASS_PATH = "/_maintenance-bypass/"
 BYPASS_COOKIE = "pgschemas_bypass"
 BYPASS_SALT = "pgschemas.maintenance_bypass"
 REFUSED_WITH = {Status.SUSPENDED: 403, Status.MAINTENANCE: 503, Status.PENDING_DELETION: 410}
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
 def refusal(request: HttpRequest, route: Route) -> HttpResponse | None:
@@ -82,9 +88,23 @@ def status_page(request: HttpRequest, tenant: Schema) -> HttpResponse:
     body = render_to_string(f"pgschemas/{status}.html", context)
     response = HttpResponse(body, status=REFUSED_WITH[Status(status)])
     response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = status_page_policy(body)
     if status == Status.MAINTENANCE:
         response["Retry-After"] = str(app_settings.maintenance_retry_after())
     return response
+
+
+def status_page_policy(body: str) -> str:
+    """A policy that allows the page's own ``<style>`` elements, by hash, and nothing else."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+        for css in STYLE_ELEMENT.findall(body)
+    ]
+    styles = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; style-src {styles}; img-src data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def _maintenance_started(tenant: Schema) -> str:

@@ -570,6 +570,16 @@ def test_allowed_hosts_admit_a_verified_custom_domain_over_asgi_too(acme, routed
     assert refused[0] == 400
 
 
+def test_plain_http_at_a_custom_domain_is_sent_to_https(acme, routed_hosts_only, settings):
+    settings.SECURE_SSL_REDIRECT = True  # Django's SecurityMiddleware reads the host first
+    verified(acme)
+
+    response = get(CUSTOM, "/accounts/login/?next=/")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"https://{CUSTOM}/accounts/login/?next=/"
+
+
 def test_a_form_at_a_custom_domain_passes_csrf_from_its_own_origin_only(acme, globex):
     verified(acme)
     verified(globex, "app.globex.test")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 
@@ -90,22 +89,6 @@ def test_replacing_an_unknown_tenant_is_a_clear_error(archive):
         call_command("importtenant", str(archive), "--schema=nobody", "--replace")
 
 
-@pytest.fixture
-def member_cookies(archived):
-    """A member's session cookie on acme, globex and archived (committed, removed after)."""
-    cookies = {}
-    for name in (*TENANTS, SOURCE):
-        with Client.objects.get(schema_name=name):
-            http = HttpClient()
-            http.force_login(UserFactory(email=f"member@{name}.test"))
-            cookies[host(name)] = f"sessionid={http.cookies['sessionid'].value}"
-    yield cookies
-    for name in TENANTS:
-        with Client.objects.get(schema_name=name):
-            get_user_model().objects.filter(email=f"member@{name}.test").delete()
-            Session.objects.all().delete()
-
-
 def test_other_tenants_are_served_without_errors_while_a_tenant_is_replaced(
     archived, member_cookies, live_server_url, settings, tmp_path
 ):
@@ -115,6 +98,7 @@ def test_other_tenants_are_served_without_errors_while_a_tenant_is_replaced(
     never mixes the two (the session is in both, as it was made before the export).
     """
     tenant, _ = archived
+    cookies = member_cookies(*TENANTS, SOURCE)
     archive = tmp_path / "live.tar.gz"
     export_tenant(SOURCE, archive)  # with the member's session in it
     with tenant:
@@ -132,7 +116,7 @@ def test_other_tenants_are_served_without_errors_while_a_tenant_is_replaced(
             after_the_swap += done.is_set()
             hostname = hosts[(worker + round_) % len(hosts)]
             round_ += 1
-            status, body = fetch(live_server_url, hostname, member_cookies[hostname])
+            status, body = fetch(live_server_url, hostname, cookies[hostname])
             secrets_seen = [name for name in TENANTS if secret_of(name) in body]
             expected = [name for name in TENANTS if hostname == host(name)]
             outcome = f"{hostname} {status}"

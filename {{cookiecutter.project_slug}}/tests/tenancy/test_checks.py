@@ -105,10 +105,13 @@ def test_only_the_health_check_may_come_before_the_tenant_middleware():
     tenant_middleware = "pgschemas.middleware.TenantMainMiddleware"
     health_first = ["pgschemas.contrib.health.health_check_middleware", tenant_middleware]
     security_first = ["django.middleware.security.SecurityMiddleware", tenant_middleware]
+    sessions_first = ["django.contrib.sessions.middleware.SessionMiddleware", tenant_middleware]
 
     with override_settings(MIDDLEWARE=health_first):
         assert ids(check_wiring()) == []
     with override_settings(MIDDLEWARE=security_first):
+        assert ids(check_wiring()) == []
+    with override_settings(MIDDLEWARE=sessions_first):
         assert ids(check_wiring()) == ["pgschemas.W001"]
 
 
@@ -120,7 +123,7 @@ def test_a_subclass_of_the_tenant_middleware_counts_as_the_tenant_middleware():
     subclass_first = [
         "pgschemas.contrib.health.health_check_middleware",
         "tests.tenancy.test_checks.CustomTenantMiddleware",
-        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
     ]
     with override_settings(MIDDLEWARE=subclass_first):
         assert ids(check_wiring()) == []

@@ -6,11 +6,8 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
-from django.test import Client as HttpClient
 
 from pgschemas.schema import StaticSchema
-from shared_app.models import Client
 from tenant_app.models import Project
 
 from ..conftest import TENANTS, fetch, host, secret_of
@@ -71,23 +68,8 @@ def test_customers_are_managed_on_www_never_from_a_tenants_admin(client, acme):
     assert from_www.status_code == 200 and b"Acme" in from_www.content
 
 
-@pytest.fixture
-def session_cookies(committed_db):
-    """A logged-in member's session cookie for each tenant's host (committed, removed after)."""
-    cookies = {}
-    for name in TENANTS:
-        with Client.objects.get(schema_name=name):
-            http = HttpClient()
-            http.force_login(UserFactory(email=f"member@{name}.test"))
-            cookies[host(name)] = f"sessionid={http.cookies['sessionid'].value}"
-    yield cookies
-    for name in TENANTS:
-        with Client.objects.get(schema_name=name):
-            get_user_model().objects.filter(email=f"member@{name}.test").delete()
-            Session.objects.all().delete()
-
-
-def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url, session_cookies):
+def test_concurrent_requests_each_see_only_their_own_tenant(live_server_url, member_cookies):
+    session_cookies = member_cookies(*TENANTS)
     hosts = [host(name) for name in TENANTS] + [f"nobody.{settings.DOMAIN_NAME}"]
     outcomes: Counter[str] = Counter()
     problems: list[str] = []

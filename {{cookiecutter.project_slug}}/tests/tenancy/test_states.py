@@ -2,7 +2,10 @@
 maintenance 503 (operators pass with a signed, expiring bypass bound to the workspace), pending
 deletion 410. The pages show nothing of the workspace but its host."""
 
+import base64
+import hashlib
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -209,3 +212,22 @@ def answers_after_change(urls: list[str], seconds: float = 2.0) -> set[int]:
             if time.monotonic() - start > PROPAGATION_SECONDS:
                 late.add(status)
     return late
+
+
+@pytest.mark.parametrize("status", [Status.SUSPENDED, Status.MAINTENANCE, Status.PENDING_DELETION])
+def test_a_status_page_allows_its_own_style_only_and_keeps_https_rules(acme, settings, status):
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_SSL_REDIRECT = True
+    set_status(acme, status)
+
+    over_http = get(host("acme"), "/settings/")
+    response = get(host("acme"), "/settings/", secure=True)
+
+    assert over_http.status_code == 301 and over_http["Location"].startswith("https://")
+    assert response.status_code in (403, 410, 503)
+    assert response["Strict-Transport-Security"].startswith("max-age=3600")
+    (style,) = re.findall(r"<style>(.*?)</style>", response.content.decode(), re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'; ")
+    assert f"style-src 'sha256-{digest}';" in policy and "script-src" not in policy
