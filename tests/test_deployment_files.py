@@ -40,13 +40,20 @@ def test_compose_runs_web_worker_postgresql_and_redis(project):
 
 
 def test_compose_publishes_the_web_port_on_the_loopback_interface_only(project):
-    """Django trusts X-Forwarded-Proto: only the proxy may reach it, never clients directly."""
+    """Django trusts X-Forwarded-Proto: only the proxy (Caddy, on 80 and 443) may reach it, never
+    clients directly."""
     services = compose(project)["services"]
     published = [
         (name, str(port)) for name, service in services.items() for port in service.get("ports", [])
     ]
 
-    assert published == [("web", "127.0.0.1:8000:8000")]
+    assert sorted(published) == [
+        ("caddy", "443:443"),
+        ("caddy", "80:80"),
+        ("web", "127.0.0.1:8000:8000"),
+    ]
+    assert services["caddy"]["environment"]["CADDY_UPSTREAM"] == "web:8000"
+    assert (project / "caddy" / "Caddyfile").is_file()
 
 
 def test_compose_names_every_variable_the_production_settings_require(project):

@@ -21,6 +21,8 @@ MIDDLEWARE = "pgschemas.middleware.TenantMainMiddleware"
 ALLOWED_BEFORE_MIDDLEWARE = frozenset(
     {
         "pgschemas.contrib.health.health_check_middleware",
+        "pgschemas.contrib.tls_ask.tls_ask_middleware",
+        "pgschemas.routing.allowed_hosts.routed_hosts_middleware",
         "django.middleware.security.SecurityMiddleware",
     }
 )

@@ -241,3 +241,31 @@ class WorkspaceApiUsage(models.Model):
 
 
 # <<< include_api
+
+
+class CustomDomain(models.Model):
+    """A host name of the customer's own (``projects.acme-corp.com``) that a workspace's owner
+    asked for, and where its proof of ownership stands (shared_app.custom_domains has the rules
+    and the moves between states). Only a verified one is served: it then has a Domain row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the DNS record"
+        VERIFIED = "verified", "Verified"
+        FAILING = "failing", "DNS record missing"
+
+    tenant = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="custom_domains")
+    domain = models.CharField(max_length=253, unique=True)
+    token = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    pending_since = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    missing_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain

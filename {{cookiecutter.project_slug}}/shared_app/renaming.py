@@ -13,6 +13,7 @@ from main_app.signup import SubdomainUnavailable, check_subdomain, workspace_dom
 from pgschemas import app_settings
 from pgschemas.names import check_domain
 
+from .custom_domains import PERMANENT
 from .lifecycle import ActionRefused, clean_reason, record
 from .models import Client, Domain, OperatorAction
 
@@ -25,6 +26,11 @@ def rename(tenant: Client, subdomain: str, *, by: str, reason: str) -> OperatorA
     new_domain = workspace_domain(subdomain)
     with transaction.atomic():
         locked = Client.objects.select_for_update().get(pk=tenant.pk)
+        if locked.domains.filter(redirect_until=PERMANENT).exists():
+            raise ActionRefused(
+                f"{locked.name} is served primarily at a custom domain: make its sub-domain "
+                "primary again (Settings, Custom domains) before changing it."
+            )
         current = locked.domains.filter(is_primary=True).first()
         if current is not None and current.domain == new_domain:
             raise ActionRefused(f"{locked.name} is already served at {new_domain}.")

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from config.celery_app import app
 
+from .custom_domains import check_due
 from .models import Client
 from .purge import purge_due_tenants
 from .renaming import forget_expired_redirects
@@ -45,3 +46,9 @@ def restore_archive(schema_name: str, archive_name: str) -> str:
     return replace_tenant(
         Path(settings.TENANT_ARCHIVES_DIR) / archive_name, schema_name=schema_name
     )
+
+
+@app.task(name="shared_app.check_custom_domains")
+def check_custom_domains() -> int:
+    """Look up custom domains' DNS records (shared_app.custom_domains.check_due); how many."""
+    return len(check_due())

@@ -133,3 +133,11 @@ class ApiKeyForm(forms.ModelForm):
 
 
 # <<< include_api
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        label="Your domain",
+        max_length=253,
+        help_text="A host name of your own, e.g. projects.example.com.",
+    )

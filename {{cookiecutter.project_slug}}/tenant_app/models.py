@@ -179,8 +179,8 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member_joined", "Member joined"
         MEMBER_REMOVED = "member_removed", "Member removed"
         ROLE_CHANGED = "role_changed", "Role changed"
-        API_KEY_CREATED = "api_key_created", "API key created"
-        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+        API_KEY_CREATED = "api_key_created", "API key created"  # >>> include_api <<<
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"  # >>> include_api <<<
         DATA_EXPORT = "data_export", "Data export requested"
         DATA_EXPORT_DOWNLOADED = "data_export_downloaded", "Data export downloaded"
         AUDIT_EXPORT = "audit_export", "Audit log exported"

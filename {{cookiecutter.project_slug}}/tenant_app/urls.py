@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from . import (
     billing_views,  # >>> include_billing <<<
+    domain_views,
     settings_views,
     views,
 )
@@ -43,6 +44,27 @@ urlpatterns = [
     path("settings/delete/", settings_views.delete_workspace, name="delete_workspace"),
     path("settings/export/", views.request_data_export, name="request_data_export"),
     path("settings/export/<str:token>/", views.download_data_export, name="download_data_export"),
+    path("settings/domains/", domain_views.custom_domain_list, name="custom_domains"),
+    path(
+        "settings/domains/subdomain-primary/",
+        domain_views.make_subdomain_primary,
+        name="make_subdomain_primary",
+    ),
+    path(
+        "settings/domains/<int:pk>/check/",
+        domain_views.check_custom_domain,
+        name="check_custom_domain",
+    ),
+    path(
+        "settings/domains/<int:pk>/primary/",
+        domain_views.make_custom_domain_primary,
+        name="make_custom_domain_primary",
+    ),
+    path(
+        "settings/domains/<int:pk>/remove/",
+        domain_views.remove_custom_domain,
+        name="remove_custom_domain",
+    ),
     # >>> include_api
     path("settings/api-keys/", settings_views.create_api_key, name="create_api_key"),
     path(

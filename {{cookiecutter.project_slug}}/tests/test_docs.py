@@ -24,9 +24,10 @@ NOT_SETTINGS = {
     *("AWS_SECRET_ACCESS_KEY", "BROWSER_SCREENSHOTS", "CHROMIUM_PATH"),
     *("CREATE", "ALTER", "DROP", "SELECT", "CALL", "SET", "LOCAL", "INDEX", "COPY"),  # SQL
     "REMOTE_ADDR",  # a request's META key
+    *("CADDY_ISSUER", "CADDY_UPSTREAM"),  # read by caddy/Caddyfile
 }
 # Paths that are no URL of the project on purpose: the proxy's internal location for media files.
-NOT_ROUTED = {"/healthz", settings.MEDIA_INTERNAL_URL}
+NOT_ROUTED = {"/healthz", "/.well-known/tls-ask", settings.MEDIA_INTERNAL_URL}
 # Files the documentation tells a team to create.
 EXAMPLE_FILES = {"config/storage.py"}
 CHECKS_SOURCE = (settings.BASE_DIR / "pgschemas" / "checks.py").read_text()

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from pgschemas.routing.allowed_hosts import RoutedHosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # real environment variables win
@@ -15,7 +17,10 @@ DOMAIN_NAME = env.str(
 )
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME, f".{DOMAIN_NAME}"])
+# The product's names, and every host the routing serves (workspaces' verified custom domains).
+ALLOWED_HOSTS = RoutedHosts(
+    env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME, f".{DOMAIN_NAME}"])
+)
 
 # Each key is a schema. "public" holds what all tenants share and is never routed; static tenants
 # are routed by DOMAINS; "default" describes every dynamic tenant (a shared_app.Client row).
@@ -98,6 +103,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "pgschemas.contrib.health.health_check_middleware",  # /healthz on every host, before routing
+    "pgschemas.contrib.tls_ask.tls_ask_middleware",  # may the proxy get a certificate for a host
+    "pgschemas.routing.allowed_hosts.routed_hosts_middleware",  # ALLOWED_HOSTS: served hosts
     "django.middleware.security.SecurityMiddleware",  # HTTPS and HSTS on routing's answers too
     "pgschemas.middleware.TenantMainMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -230,6 +237,13 @@ RESERVED_SUBDOMAINS = [
     "localhost",
     *env.list("DJANGO_RESERVED_SUBDOMAINS", default=[]),
 ]
+# Custom domains (shared_app/custom_domains.py, docs/domains.md): an owner proves a host name is
+# theirs with a TXT record <CUSTOM_DOMAIN_TXT_PREFIX>.<host> holding a token, and points it (CNAME)
+# at CUSTOM_DOMAIN_TARGET, the proxy that serves every workspace with TLS issued on demand.
+# CUSTOM_DOMAIN_RESOLVERS: the DNS servers asked ("1.1.1.1", "127.0.0.1:5353"); empty: the system's.
+CUSTOM_DOMAIN_TARGET = env.str("CUSTOM_DOMAIN_TARGET", default=f"edge.{DOMAIN_NAME}")
+CUSTOM_DOMAIN_RESOLVERS = env.list("CUSTOM_DOMAIN_RESOLVERS", default=[])
+CUSTOM_DOMAIN_TXT_PREFIX = "_{{ cookiecutter.project_slug.replace('_', '-') }}-verification"
 # The projects every new workspace starts with (tenant_app/seeding.py, on schema_created).
 WORKSPACE_WELCOME_PROJECTS = ["Getting started"]
 
@@ -278,6 +292,7 @@ ACCOUNT_RATE_LIMITS = {
     "invite_member": env.str("INVITATION_RATE_LIMIT", default="20/h/key"),
     "sso_login": env.str("SSO_LOGIN_RATE_LIMIT", default="20/m/ip"),
     "social_login": env.str("SOCIAL_LOGIN_RATE_LIMIT", default="20/m/ip"),
+    "custom_domain_check": env.str("CUSTOM_DOMAIN_CHECK_RATE_LIMIT", default="10/h/key"),
 }
 # A workspace holds at most this many invitations not yet accepted (withdraw some to send more).
 MAX_PENDING_INVITATIONS = env.int("MAX_PENDING_INVITATIONS", default=50)
@@ -469,11 +484,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING above, with the schema on each record
 # Periodic tasks (the beat process), hourly: erase the workspaces whose retention has ended; free
 # renamed workspaces' former domains whose redirect period has ended; gather the figures the
-# operator console lists.
+# operator console lists; check custom domains' DNS records (pending ones hourly, others daily).
 CELERY_BEAT_SCHEDULE = {
     "gather-tenant-stats": {"task": "shared_app.gather_stats", "schedule": 3600.0},
     "purge-tenants": {"task": "shared_app.purge_tenants", "schedule": 3600.0},
     "forget-expired-redirects": {"task": "shared_app.forget_expired_redirects", "schedule": 3600.0},
+    "check-custom-domains": {"task": "shared_app.check_custom_domains", "schedule": 3600.0},
     # >>> include_billing
     "end-trials": {"task": "billing_app.end_trials", "schedule": 3600.0},
     "suspend-unpaid": {"task": "billing_app.suspend_unpaid", "schedule": 3600.0},

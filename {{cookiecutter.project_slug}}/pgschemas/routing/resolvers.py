@@ -50,7 +50,9 @@ class HostResolver(Resolver):
     name = "host"
 
     def resolve(self, request: HttpRequest) -> Route | None:
-        host = normalize_host(request.get_host())
+        return self.resolve_host(normalize_host(request.get_host()))
+
+    def resolve_host(self, host: str) -> Route | None:
         schema = schema_for_host(host)
         if schema is None:
             return None

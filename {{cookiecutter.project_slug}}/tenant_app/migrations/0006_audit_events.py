@@ -32,8 +32,8 @@ class Migration(migrations.Migration):
                     ("member_joined", "Member joined"),
                     ("member_removed", "Member removed"),
                     ("role_changed", "Role changed"),
-                    ("api_key_created", "API key created"),
-                    ("api_key_revoked", "API key revoked"),
+                    ("api_key_created", "API key created"),  # >>> include_api <<<
+                    ("api_key_revoked", "API key revoked"),  # >>> include_api <<<
                     ("data_export", "Data export requested"),
                     ("data_export_downloaded", "Data export downloaded"),
                     ("audit_export", "Audit log exported"),

@@ -9,6 +9,7 @@ from collections.abc import Iterator  # >>> include_billing <<<
 from pathlib import Path
 
 import pytest
+from django.test import Client as HttpClient
 
 from billing_app.models import StripeEvent  # >>> include_billing <<<
 from pgschemas.fleet.provisioning import drop_schema
@@ -20,7 +21,8 @@ from shared_app.models import (
 from shared_app.tenant_export import export_tenant
 
 from ..conftest import host
-from ..factories import ClientFactory, DomainFactory
+from ..dns_server import DnsServer
+from ..factories import ClientFactory, DomainFactory, OwnerFactory
 from ..fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe  # >>> include_billing <<<
 from .archives import MEDIA_FILES, SOURCE, fill_every_table, schemas_like
 from .billing import RESTORED_FIELDS, price_plans  # >>> include_billing <<<
@@ -86,3 +88,23 @@ def acme_billed(committed_db, fake_stripe) -> Iterator[Client]:
 
 
 # <<< include_billing
+
+
+@pytest.fixture
+def owner_client(acme) -> HttpClient:
+    """A test client for acme's host, logged in as a new owner, owner@example.com."""
+    http = HttpClient(headers={"host": host("acme")})
+    with acme:
+        http.force_login(OwnerFactory(email="owner@example.com"))
+    return http
+
+
+@pytest.fixture
+def dns_server(settings) -> Iterator[DnsServer]:
+    """dnsmasq on a free port, with no records yet (tests write them); custom domains'
+    verification asks it alone."""
+    server = DnsServer()
+    server.set_txt({})
+    settings.CUSTOM_DOMAIN_RESOLVERS = [server.address]
+    yield server
+    server.close()

@@ -22,7 +22,7 @@ from shared_app.models import Client, Domain, OperatorAction
 from shared_app.tasks import purge_tenants
 
 from ..conftest import host
-from ..factories import ClientFactory, DomainFactory, OwnerFactory, UserFactory
+from ..factories import ClientFactory, DomainFactory, UserFactory
 
 OPERATOR = "operator@example.com"
 EXPORTED: list[tuple[str, bool]] = []
@@ -238,14 +238,6 @@ def test_the_purge_runs_hourly_from_beat(doomed):
 
 
 # The owner ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def owner_client(acme) -> HttpClient:
-    http = HttpClient(headers={"host": host("acme")})
-    with acme:
-        http.force_login(OwnerFactory(email="owner@example.com"))
-    return http
 
 
 def test_the_owner_deletes_the_workspace_after_typing_its_name(owner_client, acme):

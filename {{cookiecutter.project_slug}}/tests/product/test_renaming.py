@@ -14,7 +14,6 @@ from shared_app.models import Client, Domain, OperatorAction
 from shared_app.renaming import forget_expired_redirects, rename
 
 from ..conftest import host
-from ..factories import OwnerFactory
 
 OPERATOR = "operator@example.com"
 
@@ -95,14 +94,6 @@ def test_a_sub_domain_a_sign_up_could_not_take_is_refused(acme, subdomain, messa
         rename(acme, subdomain, by=OPERATOR, reason="why not")
 
     assert acme.primary_domain == host("acme") and not OperatorAction.objects.exists()
-
-
-@pytest.fixture
-def owner_client(acme) -> HttpClient:
-    http = HttpClient(headers={"host": host("acme")})
-    with acme:
-        http.force_login(OwnerFactory(email="owner@example.com"))
-    return http
 
 
 def test_the_owner_renames_in_settings_and_lands_on_the_new_domain_logged_in(owner_client, acme):
