@@ -31,7 +31,7 @@ LOG = "pgschemas_routing_change"
 HORIZON = "pgschemas_routing_horizon"
 KEPT = "1 hour"  # how long a change stays readable: a process idle for longer starts again
 PRUNE_LOCK = 0x706773_726F75  # the advisory lock key taken by the one transaction pruning
-MAX_CHANGES = 10_000  # more changes than this at once: forgetting everything is cheaper
+MAX_CHANGES = 1_000  # more changes than this at once: forgetting everything is cheaper
 
 
 def install_sql(domain_table: str, tenant_table: str, related_tables: tuple[str, ...]) -> str:
@@ -162,13 +162,17 @@ def read_changes(watermark: int | None, seen: dict[int, int]) -> ChangeBatch:
     """The changes written from ``watermark`` on (one query) that are not in ``seen``. With no
     watermark (the process holds nothing yet), the changes visible now are marked as seen: what
     the process looks up from now on already shows them."""
+    xmin = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT now_.xmin, h.pruned_below, c.id, c.txid, c.domain, c.tenant_id "
-            "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) now_ "
-            f"CROSS JOIN {PUBLIC}.{HORIZON} h "
-            f"LEFT JOIN LATERAL (SELECT * FROM {PUBLIC}.{LOG} "
-            "WHERE txid >= coalesce(%s::bigint, now_.xmin) ORDER BY txid LIMIT %s) c ON true",
+            # A small LIMIT: the index on txid is taken even before the log has statistics (a
+            # bulk import just wrote it). The horizon as a scalar subquery: a join with it would
+            # be estimated at thousands of rows (a one-row table without statistics) and pay for
+            # JIT compilation each time.
+            f"SELECT {xmin}, (SELECT pruned_below FROM {PUBLIC}.{HORIZON}), "
+            "c.id, c.txid, c.domain, c.tenant_id "
+            f"FROM (SELECT) one LEFT JOIN (SELECT * FROM {PUBLIC}.{LOG} "
+            f"WHERE txid >= coalesce(%s::bigint, {xmin}) ORDER BY txid LIMIT %s) c ON true",
             [watermark, MAX_CHANGES + 1],
         )
         rows = cursor.fetchall()
