@@ -26,6 +26,14 @@ def routing_tenants_held() -> int:
     return max(int(getattr(settings, "PGSCHEMAS_ROUTING_TENANTS_HELD", 5_000)), 1)
 
 
+def migrate_batch() -> int:
+    """How many tenant schemas ``migrateschema`` migrates per transaction (each in a savepoint).
+    Each holds its tables' locks until the batch commits: keep it well under PostgreSQL's lock
+    table (``max_locks_per_transaction`` x connections) divided by the tables a migration
+    touches and the ``--jobs``."""
+    return max(int(getattr(settings, "PGSCHEMAS_MIGRATE_BATCH", 10)), 1)
+
+
 def session_search_path() -> bool:
     """Set the search path on the server session (direct connections only) rather than in
     every transaction."""
