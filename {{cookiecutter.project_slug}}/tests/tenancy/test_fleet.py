@@ -11,7 +11,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
-from django.test import override_settings
 
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
@@ -122,31 +121,6 @@ def test_fail_fast_stops_a_batch_at_its_first_failure():
     assert [outcome.schema_name for outcome in outcomes] == ["fl_a"]
     assert outcomes[0].error
     assert not has_projects_table("fl_b")
-
-
-@pytest.mark.django_db
-@override_settings(PGSCHEMAS_MIGRATE_BATCH=3)
-def test_the_command_migrates_in_batches_with_the_same_report():
-    tenants("fl_a", "fl_b", "fl_c", "fl_d")
-    for name in ("fl_a", "fl_c", "fl_d"):
-        make_behind(name)
-    make_broken("fl_b")
-    err = io.StringIO()
-
-    with pytest.raises(CommandError, match=r"Migrating failed for: fl_b\b"):
-        call_command(
-            "migrateschema",
-            "-s",
-            ":dynamic:",
-            "--jobs",
-            "1",
-            "-v",
-            "0",
-            stderr=err,
-            stdout=io.StringIO(),
-        )
-
-    assert schemas_behind(["fl_a", "fl_b", "fl_c", "fl_d"], expected_migrations()) == ["fl_b"]
 
 
 @pytest.mark.django_db
