@@ -1,6 +1,7 @@
 """The template's output against plain single-schema Django, as ratios from one run.
 
     python benchmarks/run.py [--tenants 100,1000] [--one-by-one 1000] [--quick]   (template root)
+    python benchmarks/run.py --routing 10,1000,10000,100000
 
 Bakes the template with its default answers into a temporary folder and measures the baked
 project there, on the database server of its test settings (DATABASE_URL's, or the embedded one).
@@ -15,6 +16,9 @@ against the default per-transaction one. The request-serving sides are worker pr
 turns run by run. `--tenants 10000` also
 works (about 15 minutes on 2 cores). The databases are dropped at the end, also when something
 failed. Information only: nothing asserts these numbers.
+
+`--routing` measures routing alone (routing_worker.py): public filled with that many customers
+and one domain each by bulk SQL (no schemas), ten of them real tenants that requests go to.
 """
 
 import argparse
@@ -97,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="tenants created one by one (default 1,000; 5 with --quick; 0: skip)",
     )
+    parser.add_argument(
+        "--routing", help="routing only, at these fleet sizes (comma-separated): see above"
+    )
     options = parser.parse_args(argv)
     sizes = QUICK if options.quick else DEFAULT
     if options.one_by_one is not None:
@@ -109,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     project = bake(scratch)
     server = project_database(project)  # keeps the embedded server up while we run
+    if options.routing:
+        for tenants in [int(size) for size in options.routing.split(",")]:
+            figures = measure_routing(project, server, tenants)
+            print(f"\nRouting at {tenants} tenants ({where()}):")
+            print("\n".join(f"  {key}: {value:.4g}" for key, value in figures.items()), flush=True)
+        return 0
     try:
         for tenants in fleets:
             rows = measure_fleet(project, server, tenants, sizes)
@@ -238,6 +251,61 @@ def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Si
             parameters["hosts"] = setup.greeting["hosts"]
         rows.update(serve_and_create(project, parameters, env, sizes))
     return rows
+
+
+REAL_TENANTS = 10  # with schemas, among the fleet of rows that --routing fills
+
+
+def measure_routing(project: Path, server: dict[str, Any], tenants: int) -> dict[str, float]:
+    with databases(server) as (name, plain_name, version):
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(project), str(HERE)]),
+            "BENCH_DATABASE_NAME": name,
+            "BENCH_PLAIN_DATABASE_NAME": plain_name,
+            "DJANGO_SETTINGS_MODULE": "pgschemas_settings",
+        }
+        manage(project, env, "pgschemas", "migrateschema", "-v", "0")
+        real = min(REAL_TENANTS, tenants)
+        manage(project, env, "pgschemas", "createtenants", str(real), "--prefix", "t_")
+        with closing(admin_connection({**server, "NAME": name})) as connection:
+            fill_public(connection, tenants - real)
+        result = subprocess.run(
+            [sys.executable, str(HERE / "routing_worker.py")],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise BenchmarkError(f"routing_worker.py failed:\n{result.stderr[-4000:]}")
+        return dict(json.loads(result.stdout))
+
+
+def fill_public(connection: Any, rows: int) -> None:
+    """``rows`` customers without schemas, copies of t_1 but for their names, one domain each;
+    the real tenants get one domain each too."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(column_name), ', ') FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = 'shared_app_client' "
+            "AND column_name NOT IN ('id', 'schema_name', 'name')"
+        )
+        columns = cursor.fetchone()[0]
+        cursor.execute(
+            f"INSERT INTO shared_app_client (schema_name, name, {columns}) "
+            f"SELECT 'r_' || number, 'r ' || number, {columns} FROM shared_app_client, "
+            "generate_series(1, %s) number WHERE schema_name = 't_1'",
+            [rows],
+        )
+        cursor.execute(
+            "INSERT INTO shared_app_domain (domain, tenant_id, is_primary) "
+            f"SELECT replace(schema_name, '_', '-') || '.{DOMAIN}', id, true "
+            "FROM shared_app_client c WHERE NOT EXISTS "
+            "(SELECT FROM shared_app_domain d WHERE d.tenant_id = c.id)"
+        )
+        cursor.execute("VACUUM ANALYZE shared_app_client")
+        cursor.execute("VACUUM ANALYZE shared_app_domain")
 
 
 def manage(project: Path, env: dict[str, str], side: str, *argv: str) -> float:

@@ -14,9 +14,24 @@ def routing_check_seconds() -> float:
 
 
 def routing_related() -> tuple[str, ...]:
-    """Foreign keys of the tenant model loaded with it into the host map (``select_related``),
-    so that a request reads them without a query; their tables join the map's change check."""
+    """Foreign keys of the tenant model loaded with it by the host map (``select_related``),
+    so that a request reads them without a query; a write to their tables makes every process
+    load its tenants again (a trigger, see pgschemas/routing/changes.py)."""
     return tuple(getattr(settings, "PGSCHEMAS_ROUTING_RELATED", ()))
+
+
+def routing_tenants_held() -> int:
+    """How many tenants (model instances) each process keeps for the hosts it serves, the most
+    recently served; the others are loaded again by id (one query) when a request needs them."""
+    return max(int(getattr(settings, "PGSCHEMAS_ROUTING_TENANTS_HELD", 5_000)), 1)
+
+
+def migrate_batch() -> int:
+    """How many tenant schemas ``migrateschema`` migrates per transaction (each in a savepoint).
+    Each holds its tables' locks until the batch commits: keep it well under PostgreSQL's lock
+    table (``max_locks_per_transaction`` x connections) divided by the tables a migration
+    touches and the ``--jobs``."""
+    return max(int(getattr(settings, "PGSCHEMAS_MIGRATE_BATCH", 10)), 1)
 
 
 def session_search_path() -> bool:

@@ -119,7 +119,7 @@ def _fresh_state_after_each_test():
     yield
     deactivate()
     cache.clear()
-    host_map().expire()
+    host_map().forget()
 
 
 @pytest.fixture

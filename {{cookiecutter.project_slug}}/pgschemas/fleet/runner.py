@@ -1,9 +1,12 @@
 """``migrateschema``'s engine: find who is behind in one go, migrate them in parallel.
 
 Public first, then the static tenants, in this process with Django's own ``migrate``; then the
-dynamic tenants (and the spare schemas) that have something to apply, in worker processes, each
-schema in its own transaction. A schema that fails is rolled back and reported; the others go on
-unless ``fail_fast``.
+dynamic tenants (and the spare schemas) that have something to apply, in worker processes.
+``migrateschema`` migrates several tenants per transaction (``PGSCHEMAS_MIGRATE_BATCH``), each in
+a savepoint of its own: one commit per batch instead of one per schema, and a schema that fails is
+still rolled back alone, named, and the others of its batch go on (unless ``fail_fast``). A batch
+is committed whole or not at all: a killed run leaves no schema half-migrated, and its rerun does
+what is left. Progress is reported as each batch commits.
 """
 
 import multiprocessing
@@ -14,11 +17,13 @@ from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from math import ceil
 
 from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import connection, connections, transaction
 
+from ..app_settings import migrate_batch
 from ..config import PUBLIC
 from ..schema import Schema
 from .migrations_state import schemas_behind
@@ -74,7 +79,9 @@ def migrate_fleet(
         if name not in behind:
             progress.schema_done(name, 0)
     todo = [name for name in dynamic if name in behind]
-    for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast):
+    # Batches no larger than what keeps every worker busy.
+    batch = max(min(migrate_batch(), ceil(len(todo) / max(jobs, 1))), 1)
+    for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast, batch=batch):
         _report(outcome, progress, failures)
     return failures
 
@@ -111,45 +118,49 @@ def _migrate_static(
 
 
 def migrate_dynamic_schemas(
-    names: list[str], *, jobs: int, fail_fast: bool
+    names: list[str], *, jobs: int, fail_fast: bool, batch: int = 1
 ) -> Generator[Outcome, None, None]:
-    """Create (when missing) and migrate these schemas, in ``jobs`` worker processes."""
-    if jobs <= 1 or len(names) <= 1 or connection.in_atomic_block:
+    """Create (when missing) and migrate these schemas, ``batch`` per transaction, in ``jobs``
+    worker processes."""
+    batches = [names[start : start + batch] for start in range(0, len(names), batch)]
+    if jobs <= 1 or len(batches) <= 1 or connection.in_atomic_block:
         # In a transaction (a test, a caller's atomic()), workers could not see its rows.
-        for name in names:
-            outcome = migrate_dynamic_schema(name)
-            yield outcome
-            if outcome.error is not None and fail_fast:
+        for names_of_batch in batches:
+            outcomes = migrate_dynamic_batch(names_of_batch, fail_fast=fail_fast)
+            yield from outcomes
+            if fail_fast and any(outcome.error is not None for outcome in outcomes):
                 return
         return
-    yield from _in_workers(names, jobs=jobs, fail_fast=fail_fast)
+    yield from _in_workers(batches, jobs=jobs, fail_fast=fail_fast)
 
 
-def _in_workers(names: list[str], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
+def _in_workers(batches: list[list[str]], *, jobs: int, fail_fast: bool) -> Iterator[Outcome]:
     """Fork ``jobs`` workers that inherit the loaded apps and migration graph."""
     migration_graph()  # loaded before the fork: once for all workers
     connections.close_all()  # a forked child must not share the parent's connection
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(names)),
+        max_workers=min(jobs, len(batches)),
         mp_context=context,
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
     )
-    pending: dict[Future[Outcome], str] = {
-        pool.submit(migrate_dynamic_schema, name): name for name in names
+    pending: dict[Future[list[Outcome]], list[str]] = {
+        pool.submit(migrate_dynamic_batch, names, fail_fast=fail_fast): names for names in batches
     }
     try:
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                name = pending.pop(future)
+                names = pending.pop(future)
                 try:
-                    outcome = future.result()
+                    outcomes = future.result()
                 except BrokenProcessPool as error:
-                    outcome = Outcome(name, error=f"worker process died: {error}")
-                yield outcome
-                if outcome.error is not None and fail_fast:
+                    outcomes = [
+                        Outcome(name, error=f"worker process died: {error}") for name in names
+                    ]
+                yield from outcomes
+                if fail_fast and any(outcome.error is not None for outcome in outcomes):
                     for other in pending:
                         other.cancel()
                     pending = {f: n for f, n in pending.items() if not f.cancelled()}
@@ -171,12 +182,30 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def migrate_dynamic_schema(name: str) -> Outcome:
-    """Create (if missing) and migrate one tenant or spare schema, all in one transaction."""
+    """Create (if missing) and migrate one tenant or spare schema, all or nothing (a transaction,
+    or a savepoint in the caller's)."""
     try:
         applied = create_and_migrate_schema(name)
     except Exception as error:
         return Outcome(name, error=describe(error))
     return Outcome(name, applied=applied)
+
+
+def migrate_dynamic_batch(names: list[str], *, fail_fast: bool) -> list[Outcome]:
+    """Create (if missing) and migrate these schemas in one transaction, each in a savepoint of
+    its own (``migrate_dynamic_schema``): a schema that fails is rolled back alone and the next
+    one goes on, unless ``fail_fast``. Nothing of the batch is committed before its end."""
+    outcomes: list[Outcome] = []
+    try:
+        with transaction.atomic():
+            for name in names:
+                outcomes.append(migrate_dynamic_schema(name))
+                if fail_fast and outcomes[-1].error is not None:
+                    break
+    except Exception as error:  # the commit itself: none of the batch was kept
+        failed = f"the batch's commit failed: {describe(error)}"
+        return [Outcome(outcome.schema_name, error=outcome.error or failed) for outcome in outcomes]
+    return outcomes
 
 
 def describe(error: BaseException) -> str:

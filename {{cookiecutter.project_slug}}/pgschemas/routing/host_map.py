@@ -1,19 +1,20 @@
-"""Every dynamic tenant's domains, in each process's memory, kept in step with the database.
+"""Which tenant serves a host, in each process's memory, kept in step with the database.
 
-A dict of every domain to its tenant, loaded in one query. Before serving a request, a process
-checks at most every ``PGSCHEMAS_ROUTING_CHECK_SECONDS`` (default 0.5) whether the domain or
-tenant tables changed since it loaded the map, with one cheap query: the row counts, and the sum
-and maximum of the rows' ``xmin`` (the id of the transaction that wrote each row version). Any
-insert, update or delete of a committed row changes them, whatever wrote it: ``save()``,
-``QuerySet.update()``, bulk deletes, raw SQL, another server. So every process serves the new
-routing within that interval, with no shared cache.
+The map is compact and filled as hosts are asked for: a host seen for the first time costs one
+indexed query (its domain row with its tenant), then none until it changes; a host found nowhere
+is remembered as unknown, so repeated requests for it cost no query either. Each host holds only
+its tenant's id; the tenant itself (a model instance, with ``PGSCHEMAS_ROUTING_RELATED``, the
+product's plan, loaded with it) is kept for the ``PGSCHEMAS_ROUTING_TENANTS_HELD`` tenants served
+most recently and loaded again by id (one query) when a request needs one that is not held. A fresh
+process answers its first request after that one lookup; nothing is loaded in bulk.
 
-A host missing from the map is looked up once by itself (an indexed query), so a customer who
-has just signed up is served at once by every process; a host found nowhere is remembered as
-unknown until the map changes, so repeated requests for it cost no query.
-
-``PGSCHEMAS_ROUTING_RELATED`` names foreign keys of the tenant model loaded with it (the
-product's plan): a request reads them from the map, and their table joins the change check.
+Before serving a request, a process reads the routing change log (pgschemas.routing.changes) at
+most every ``PGSCHEMAS_ROUTING_CHECK_SECONDS`` (default 0.5): one indexed query, whatever the
+number of tenants, that returns the domains and tenants changed since it last read. They are
+forgotten, and asked for again when a request needs them. Triggers write the log, so any write
+counts: ``save()``, ``QuerySet.update()``, bulk deletes, raw SQL, another server. A process that
+cannot tell what it missed (the log was pruned past its last read, or too much changed at once)
+forgets everything (``resets`` counts it) and fills again as hosts are asked for.
 
 A domain with ``redirect_until`` (a workspace's former domain after a rename) is held in
 ``redirects``: the tenant's primary domain and until when the old one redirects there.
@@ -21,17 +22,19 @@ A domain with ``redirect_until`` (a workspace's former domain after a rename) is
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from .. import app_settings
-from ..config import PUBLIC, get_domain_model, get_tenant_model
+from ..config import get_domain_model, get_tenant_model
 from ..schema import Schema
+from .changes import read_changes
 
 MAX_UNKNOWN_HOSTS = 10_000  # remembered misses per process, so that random hosts cannot grow it
 
@@ -46,25 +49,37 @@ class Redirect:
 
 @dataclass
 class HostMap:
-    domains: dict[str, Schema] = field(default_factory=dict)
+    hosts: dict[str, int] = field(default_factory=dict)  # host -> tenant id
     redirects: dict[str, Redirect] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
-    signature: tuple[object, ...] | None = None
+    tenants: OrderedDict[int, Schema] = field(default_factory=OrderedDict)  # most recent last
+    watermark: int | None = None  # changes from this transaction on are not read yet
+    seen: dict[int, int] = field(default_factory=dict)  # changes read that will be read again
+    epoch: int = 0  # advanced by every refresh that forgot something
+    resets: int = 0  # times everything was forgotten
     checked_at: float = float("-inf")
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def tenant_for(self, domain: str) -> Schema | None:
         if time.monotonic() - self.checked_at >= app_settings.routing_check_seconds():
             self.refresh()
-        found = self.domains.get(domain)
-        if found is None and domain not in self.unknown:
-            found, redirect = _lookup_domain(domain)
-            if found is not None:
-                self.domains[domain] = found
+        tenant_id = self.hosts.get(domain)
+        if tenant_id is not None:
+            return self._tenant(tenant_id)
+        if domain in self.unknown:
+            return None
+        epoch = self.epoch
+        found, redirect = _lookup_domain(domain)
+        with self.lock:
+            if epoch != self.epoch:  # a change was read meanwhile: what was found may be older
+                return found
+            if found is None:
+                if len(self.unknown) < MAX_UNKNOWN_HOSTS:
+                    self.unknown.add(domain)
+                return None
+            self.hosts[domain] = self._hold(found)
             if redirect is not None:
                 self.redirects[domain] = redirect
-            elif len(self.unknown) < MAX_UNKNOWN_HOSTS:
-                self.unknown.add(domain)
         return found
 
     def redirect_for(self, domain: str) -> Redirect | None:
@@ -75,17 +90,63 @@ class HostMap:
         """Check the database again before the next lookup in this process."""
         self.checked_at = float("-inf")
 
+    def forget(self) -> None:
+        """Forget every host and tenant (they are looked up again as requests ask for them), and
+        read the change log before the next lookup."""
+        with self.lock:
+            self._forget_all()
+        self.expire()
+
     def refresh(self) -> None:
-        """Reload the map if the tables changed since it was loaded (one thread at a time)."""
+        """Forget what changed since the last read of the change log (one thread at a time)."""
         with self.lock:
             if time.monotonic() - self.checked_at < app_settings.routing_check_seconds():
                 return  # another thread just did
-            signature = _routing_signature()
-            if signature != self.signature:
-                self.domains, self.redirects = _load_domains()
-                self.unknown = set()
-                self.signature = signature
+            batch = read_changes(self.watermark, self.seen)
+            if not batch.complete:
+                self._forget_all()
+                self.resets += 1
+            elif batch.domains or batch.tenants or batch.every_tenant:
+                for domain in batch.domains:
+                    self.hosts.pop(domain, None)
+                    self.redirects.pop(domain, None)
+                    self.unknown.discard(domain)
+                for domain in [d for d, r in self.redirects.items() if r.to in batch.domains]:
+                    del self.redirects[domain]  # it redirected to a primary domain that changed
+                if batch.every_tenant:
+                    self.tenants.clear()
+                for tenant_id in batch.tenants:
+                    self.tenants.pop(tenant_id, None)
+                self.epoch += 1
+            self.watermark, self.seen = batch.watermark, batch.seen
             self.checked_at = time.monotonic()
+
+    def _forget_all(self) -> None:
+        self.hosts, self.redirects, self.unknown = {}, {}, set()
+        self.tenants = OrderedDict()
+        self.epoch += 1
+
+    def _tenant(self, tenant_id: int) -> Schema | None:
+        with self.lock:
+            tenant = self.tenants.get(tenant_id)
+            if tenant is not None:
+                self.tenants.move_to_end(tenant_id)
+                return tenant
+            epoch = self.epoch
+        tenant = _tenants().filter(pk=tenant_id).first()
+        with self.lock:
+            if tenant is not None and epoch == self.epoch:
+                self._hold(tenant)
+        return tenant
+
+    def _hold(self, tenant: Schema) -> int:
+        """Keep ``tenant`` as the most recently served (called with the lock held); its id."""
+        assert isinstance(tenant, Model)
+        self.tenants[tenant.pk] = tenant
+        self.tenants.move_to_end(tenant.pk)
+        while len(self.tenants) > app_settings.routing_tenants_held():
+            self.tenants.popitem(last=False)
+        return int(tenant.pk)
 
 
 def _routing_models() -> list[type[Model]]:
@@ -97,41 +158,14 @@ def _routing_models() -> list[type[Model]]:
     return [get_domain_model(), tenant_model, *(model for model in related if model)]
 
 
-def _with_tenant() -> QuerySet[Any]:
-    related = [f"tenant__{name}" for name in app_settings.routing_related()]
-    return get_domain_model()._default_manager.select_related("tenant", *related)
-
-
-def _routing_signature() -> tuple[object, ...]:
-    tables = [model._meta.db_table for model in _routing_models()]
-    quoted = [connection.ops.quote_name(table) for table in tables]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT "
-            + ", ".join(
-                "(SELECT (count(*), sum(xmin::text::bigint), max(xmin::text::bigint))::text "
-                f"FROM {PUBLIC}.{table})"
-                for table in quoted
-            )
-        )
-        return tuple(cursor.fetchone())
-
-
-def _load_domains() -> tuple[dict[str, Schema], dict[str, Redirect]]:
-    # One plain query (no server-side cursor, which a transaction pooler cannot carry).
-    rows = list(_with_tenant())
-    primary = {row.tenant_id: row.domain for row in rows if row.is_primary}
-    redirects = {
-        row.domain: Redirect(primary[row.tenant_id], row.redirect_until)
-        for row in rows
-        if row.redirect_until is not None and row.tenant_id in primary
-    }
-    return {row.domain: row.tenant for row in rows}, redirects
+def _tenants() -> QuerySet[Any]:
+    return get_tenant_model()._default_manager.select_related(*app_settings.routing_related())
 
 
 def _lookup_domain(domain: str) -> tuple[Schema | None, Redirect | None]:
+    related = [f"tenant__{name}" for name in app_settings.routing_related()]
     domains = get_domain_model()._default_manager
-    row = _with_tenant().filter(domain=domain).first()
+    row = domains.select_related("tenant", *related).filter(domain=domain).first()
     if row is None:
         return None, None
     if row.redirect_until is None:

@@ -15,6 +15,7 @@ from django.db.migrations.loader import MigrationLoader
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
+from pgschemas.fleet.runner import migrate_dynamic_batch
 from shared_app.models import Client
 
 from ..factories import ClientFactory
@@ -88,6 +89,38 @@ def test_a_failing_schema_is_rolled_back_and_named_while_the_others_are_migrated
     )
     assert has_projects_table("fl_a") and has_projects_table("fl_c")
     assert schemas_behind(["fl_a", "fl_b", "fl_c"], expected_migrations()) == ["fl_b"]
+
+
+@pytest.mark.django_db
+def test_a_failing_schema_in_the_middle_of_a_batch_is_rolled_back_alone_and_named():
+    tenants("fl_a", "fl_b", "fl_c")
+    make_behind("fl_a")
+    make_broken("fl_b")
+    make_behind("fl_c")
+
+    outcomes = migrate_dynamic_batch(["fl_a", "fl_b", "fl_c"], fail_fast=False)
+
+    assert [(o.schema_name, o.applied, bool(o.error)) for o in outcomes] == [
+        ("fl_a", TENANT_APP_MIGRATIONS, False),
+        ("fl_b", 0, True),
+        ("fl_c", TENANT_APP_MIGRATIONS, False),
+    ]
+    assert 'relation "tenant_app_project" already exists' in str(outcomes[1].error)
+    assert has_projects_table("fl_a") and has_projects_table("fl_c")
+    assert schemas_behind(["fl_a", "fl_b", "fl_c"], expected_migrations()) == ["fl_b"]
+
+
+@pytest.mark.django_db
+def test_fail_fast_stops_a_batch_at_its_first_failure():
+    tenants("fl_a", "fl_b", "fl_c")
+    make_broken("fl_a")
+    make_behind("fl_b")
+
+    outcomes = migrate_dynamic_batch(["fl_a", "fl_b", "fl_c"], fail_fast=True)
+
+    assert [outcome.schema_name for outcome in outcomes] == ["fl_a"]
+    assert outcomes[0].error
+    assert not has_projects_table("fl_b")
 
 
 @pytest.mark.django_db
@@ -270,6 +303,36 @@ def test_sigkill_midway_leaves_no_half_migrated_schema_and_the_rerun_completes(f
     assert f"Schema 'fleet_3': {TENANT_APP_MIGRATIONS} migration(s) applied" in result.stdout
     assert schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations()) == []
     assert all(has_projects_table(tenant.schema_name) for tenant in fleet)
+
+
+@pytest.mark.processes
+def test_sigkill_mid_batch_rolls_back_the_whole_batch_and_the_rerun_completes(fleet):
+    """Six schemas, two workers: batches of three. fleet_3 is migrated, then its batch waits on
+    fleet_4: killed there, fleet_3 is not committed either."""
+    for tenant in fleet:
+        make_behind(tenant.schema_name)
+    blocker = connections.create_connection("default")
+    blocker.set_autocommit(False)
+    with blocker.cursor() as cursor:
+        cursor.execute('LOCK TABLE "fleet_4".auth_permission IN ACCESS EXCLUSIVE MODE')
+    process = manage("migrateschema", "--jobs", "2", "-s", ":dynamic:")
+    try:
+        wait_for_a_blocked_lock_on("fleet_4.auth_permission")
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+        wait_for_no_process_in_session(process.pid)
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    behind = schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations())
+    assert {"fleet_3", "fleet_4", "fleet_5"} <= set(behind)
+    assert not has_projects_table("fleet_3") and not has_projects_table("fleet_4")
+
+    result = run_manage("migrateschema", "-s", ":dynamic:")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert schemas_behind([tenant.schema_name for tenant in fleet], expected_migrations()) == []
 
 
 def wait_for_no_process_in_session(session_id: int, timeout: float = 30) -> None:

@@ -7,9 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shared_app", "0008_default_plans"),
-        ("shared_app", "0009_billing_state"),  # >>> include_billing <<<
-        ("shared_app", "0010_api_usage"),  # >>> include_api <<<
+        ("shared_app", "0011_routing_changes"),
     ]
 
     operations = [
