@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings  # >>> include_billing <<<
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone  # >>> include_billing <<<
+from django.utils import timezone
 
 from pgschemas.models import DomainMixin, TenantMixin
 

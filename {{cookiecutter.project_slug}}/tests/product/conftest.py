@@ -5,7 +5,7 @@ Stripe, served by a local fake (tests/fake_stripe).
 # <<< include_billing
 """
 
-from collections.abc import Iterator  # >>> include_billing <<<
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
