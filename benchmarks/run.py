@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         for tenants in [int(size) for size in options.routing.split(",")]:
             figures = measure_routing(project, server, tenants)
             print(f"\nRouting at {tenants} tenants ({where()}):")
-            print("\n".join(f"  {key}: {value:.4g}" for key, value in figures.items()), flush=True)
+            lines = [f"  {key}: {value:.6g}" for key, value in figures.items()]
+            print("\n".join(lines), flush=True)
         return 0
     try:
         for tenants in fleets:

@@ -56,3 +56,34 @@ def test_quick_benchmarks_report_every_row_and_plain_round_trips():
         if row in PLAIN_STATEMENT_COUNT:
             ours, plain = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
             assert float(plain) <= float(ours) <= float(plain) + 0.1, lines[0]
+
+
+ROUTING_FIGURES = (
+    "check_ms",
+    "former_check_ms",
+    "former_reload_s",
+    "former_map_mb",
+    "compact_map_every_host_s",
+    "compact_map_every_host_mb",
+    "first_lookup_ms",
+    "new_domain_served_s",
+    "deleted_domain_refused_s",
+    "p50_ms",
+    "p99_ms",
+)
+
+
+def test_routing_mode_fills_public_and_reports_every_figure():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--routing", "30"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr[-6000:]
+    assert "Routing at 30 tenants" in result.stdout and "tenants: 30\n" in result.stdout
+    for figure in ROUTING_FIGURES:
+        assert re.search(rf"^  {figure}: [\d.e+-]+$", result.stdout, re.MULTILINE), figure
