@@ -1,9 +1,13 @@
 """The plan catalogue's rules: the limits a workspace's plan puts on what it holds and does.
 
-A limit is checked where the thing is added (a member invited or joining, a project created) or
-done (an API request: tenant_app/api/throttling.py), from the workspace's plan as the host map
-loaded it with the tenant (``PGSCHEMAS_ROUTING_RELATED`` in the settings): no query to public per
-request. An empty limit is unlimited (as is a workspace without a plan); 0 allows none.
+A limit is checked where the thing is added (a member invited or joining, a project created),
+from the workspace's plan as the host map loaded it with the tenant (``PGSCHEMAS_ROUTING_RELATED``
+in the settings): no query to public per request.
+# >>> include_api
+The API's requests a day are checked the same way, where they are made
+(tenant_app/api/throttling.py).
+# <<< include_api
+An empty limit is unlimited (as is a workspace without a plan); 0 allows none.
 """
 
 from dataclasses import dataclass

@@ -1,9 +1,13 @@
 """The workspace's audit log: who did what, when, from which address (tenant_app.AuditEvent).
 
-Our own actions (members, roles, API keys, exports, settings, support access) call ``record`` in
-the transaction of the change they record. The account events come from signals: allauth's
-log-in, Django's failed log-in and log-out, allauth's two-factor and passkey changes. Only a
-workspace has an audit log: the same signals on www record nothing.
+Our own actions (members, roles, exports, settings, support access) call ``record`` in the
+transaction of the change they record.
+# >>> include_api
+So do API keys created and revoked.
+# <<< include_api
+The account events come from signals: allauth's log-in, Django's failed log-in and log-out,
+allauth's two-factor and passkey changes. Only a workspace has an audit log: the same signals on
+www record nothing.
 
 In a support session the actor is the operator, named with the member they act as.
 """
