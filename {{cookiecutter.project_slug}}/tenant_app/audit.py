@@ -1,9 +1,9 @@
 """The workspace's audit log: who did what, when, from which address (tenant_app.AuditEvent).
 
-Our own actions (members, roles, API keys, exports, settings, support access) call ``record`` in
-the transaction of the change they record. The account events come from signals: allauth's
-log-in, Django's failed log-in and log-out, allauth's two-factor and passkey changes. Only a
-workspace has an audit log: the same signals on www record nothing.
+Our own actions (members, roles, keys, exports, settings, deletions, support access) call
+``record`` in the transaction of the change they record. The account events come from signals:
+allauth's log-in, Django's failed log-in and log-out, allauth's two-factor and passkey changes.
+Only a workspace has an audit log: the same signals on www record nothing.
 
 In a support session the actor is the operator, named with the member they act as.
 """
@@ -59,13 +59,19 @@ def client_address(request: HttpRequest) -> str:
 
 
 def record(
-    request: HttpRequest, action: str, *, actor: str | None = None, **details: Any
+    request: HttpRequest,
+    action: str,
+    *,
+    actor: str | None = None,
+    reason: str = "",
+    **details: Any,
 ) -> AuditEvent:
     """Write one row for the request's workspace; call it inside the change's transaction."""
     return AuditEvent.objects.create(
         actor=(actor if actor is not None else actor_of(request))[:254],
         action=action,
         address=client_address(request),
+        reason=reason,
         details=details,
     )
 
