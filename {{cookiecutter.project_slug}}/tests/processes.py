@@ -112,7 +112,10 @@ def oidc_provider(config: dict[str, object], directory: Path) -> Iterator[str]:
         text=True,
     )
     try:
-        yield process.stdout.readline().strip()  # type: ignore[union-attr]
+        issuer = process.stdout.readline().strip()  # type: ignore[union-attr]
+        if not issuer:
+            raise RuntimeError("The identity provider did not start: its error is above.")
+        yield issuer
     finally:
         process.terminate()
         stop(process)
