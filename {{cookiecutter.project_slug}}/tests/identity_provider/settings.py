@@ -23,6 +23,8 @@ DATABASES = {
         "NAME": os.environ["IDENTITY_PROVIDER_DATABASE"],
     }
 }
+# Client secrets are stored hashed; a fast hasher, as in the project's test settings.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MIDDLEWARE = ["tests.identity_provider.provider.LoggedInByCookie"]
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OAUTH2_PROVIDER = {
