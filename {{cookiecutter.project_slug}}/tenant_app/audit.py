@@ -1,7 +1,7 @@
 """The workspace's audit log: who did what, when, from which address (tenant_app.AuditEvent).
 
-Our own actions (members, roles, exports, settings, support access) call ``record`` in the
-transaction of the change they record.
+Our own actions (members, roles, exports, settings, deletions, support access) call ``record``
+in the transaction of the change they record.
 # >>> include_api
 So do API keys created and revoked.
 # <<< include_api
@@ -63,13 +63,19 @@ def client_address(request: HttpRequest) -> str:
 
 
 def record(
-    request: HttpRequest, action: str, *, actor: str | None = None, **details: Any
+    request: HttpRequest,
+    action: str,
+    *,
+    actor: str | None = None,
+    reason: str = "",
+    **details: Any,
 ) -> AuditEvent:
     """Write one row for the request's workspace; call it inside the change's transaction."""
     return AuditEvent.objects.create(
         actor=(actor if actor is not None else actor_of(request))[:254],
         action=action,
         address=client_address(request),
+        reason=reason,
         details=details,
     )
 

@@ -188,6 +188,8 @@ class AuditEvent(models.Model):
         SUPPORT_ENDED = "support_ended", "Support session ended"
         SECURITY_SETTINGS = "security_settings", "Security settings changed"
         SSO_SETTINGS = "sso_settings", "Single sign-on changed"
+        PROJECT_DELETED = "project_deleted", "Project deleted"
+        WORKSPACE_DELETION = "workspace_deletion", "Workspace deletion requested"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.CharField(max_length=254)

@@ -204,7 +204,16 @@ def delete_workspace(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         reason = form.cleaned_data["reason"] or "Deleted by its owner in the workspace settings."
         try:
-            lifecycle.delete(request.tenant, by=f"owner {request.user.email}", reason=reason)
+            with transaction.atomic():
+                done = lifecycle.delete(
+                    request.tenant, by=f"owner {request.user.email}", reason=reason
+                )
+                audit.record(
+                    request,
+                    AuditEvent.Action.WORKSPACE_DELETION,
+                    reason=reason,
+                    purge_after=done.details["purge_after"],
+                )
         except lifecycle.ActionRefused as error:
             form.add_error(None, str(error))
         else:

@@ -81,6 +81,13 @@ class ProjectDeleteView(LoginRequiredMixin, DeleteView):
     model = Project
     success_url = reverse_lazy("dashboard")
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        project = {"project": self.object.name, "id": self.object.pk}
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(self.request, AuditEvent.Action.PROJECT_DELETED, **project)
+        return response
+
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:

@@ -93,17 +93,29 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 @contextmanager
 def oidc_provider(config: dict[str, object], directory: Path) -> Iterator[str]:
-    """The test OpenID Connect provider (tests/oidc_provider.py) as a separate process on a free
-    loopback port, with ``config`` (its clients and users); yields its issuer URL."""
-    path = directory / "oidc-provider.json"
+    """The tests' OpenID Connect identity provider (tests/identity_provider: a separate Django
+    project with django-oauth-toolkit) as a separate process on a free loopback port, with
+    ``config`` (its clients and users) and its own SQLite database in ``directory``; yields its
+    issuer URL."""
+    path = directory / "identity-provider.json"
     path.write_text(json.dumps(config))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.identity_provider.settings",
+        "IDENTITY_PROVIDER_DATABASE": str(directory / "identity-provider.sqlite3"),
+    }
     process = subprocess.Popen(
-        [sys.executable, str(PROJECT_ROOT / "tests" / "oidc_provider.py"), str(path)],
+        [sys.executable, "-m", "tests.identity_provider", str(path)],
+        cwd=PROJECT_ROOT,
+        env=env,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        yield process.stdout.readline().strip()  # type: ignore[union-attr]
+        issuer = process.stdout.readline().strip()  # type: ignore[union-attr]
+        if not issuer:
+            raise RuntimeError("The identity provider did not start: its error is above.")
+        yield issuer
     finally:
         process.terminate()
         stop(process)

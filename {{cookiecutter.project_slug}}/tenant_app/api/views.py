@@ -3,14 +3,17 @@ Any member (or key) reads and changes projects, as on the pages; members are rea
 project counts against the workspace's plan, as on the pages (403 ``limit_reached`` when full)."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from rest_framework import filters, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.serializers import BaseSerializer
 
 from shared_app.plans import LimitReached
 
+from .. import audit
 from ..limits import room_for_one_more
-from ..models import Project
+from ..models import AuditEvent, Project
+from .authentication import KeyHolder
 from .serializers import MemberSerializer, ProjectSerializer
 
 
@@ -29,6 +32,18 @@ class ProjectViewSet(viewsets.ModelViewSet):
                 serializer.save()
         except LimitReached as error:
             raise PermissionDenied(str(error), code="limit_reached") from error
+
+    def perform_destroy(self, instance: Project) -> None:
+        """As on the pages, the deletion is in the workspace's audit log (the key, or the
+        member, as the actor)."""
+        user = self.request.user
+        deleted = {"project": instance.name, "id": instance.pk}
+        actor = str(user) if isinstance(user, KeyHolder) else None
+        with transaction.atomic():
+            instance.delete()
+            audit.record(
+                self.request._request, AuditEvent.Action.PROJECT_DELETED, actor=actor, **deleted
+            )
 
 
 class MemberViewSet(viewsets.ReadOnlyModelViewSet):

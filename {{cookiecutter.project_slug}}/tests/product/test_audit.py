@@ -13,10 +13,12 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from pgschemas.schema import StaticSchema
+from shared_app.models import OperatorAction
 from tenant_app.models import (
     ApiKey,  # >>> include_api <<<
     AuditEvent,
     Invitation,
+    Project,
 )
 from tenant_app.tokens import make_invitation_token
 
@@ -200,6 +202,47 @@ def test_api_keys_are_recorded(acme, people):
 def test_data_exports_are_recorded(acme, people):
     logged_in(acme).post("/settings/export/")
     assert [(action, details) for action, _, details in events(acme)] == [("data_export", {})]
+
+
+def test_deleting_a_project_is_recorded(acme, people):
+    with acme:
+        project = Project.objects.create(name="Roadmap")
+    http = logged_in(acme, "ann@acme.test")
+    assert http.post(f"/projects/{project.pk}/delete/")["Location"] == "/"
+    assert http.post(f"/projects/{project.pk}/delete/").status_code == 404  # gone: no row
+    assert events(acme) == [
+        ("project_deleted", "ann@acme.test", {"project": "Roadmap", "id": project.pk}),
+    ]
+
+
+# >>> include_api
+def test_deleting_a_project_through_the_api_is_recorded_with_the_key(client, acme, api_key):
+    with acme:
+        project = Project.objects.create(name="Roadmap")
+    key = api_key(acme)
+    headers = {"host": host("acme"), "authorization": f"Bearer {key}"}
+    assert client.delete(f"/api/v1/projects/{project.pk}/", headers=headers).status_code == 204
+    with acme:
+        prefix = ApiKey.objects.get().prefix
+    assert events(acme) == [
+        ("project_deleted", f"API key {prefix}", {"project": "Roadmap", "id": project.pk}),
+    ]
+
+
+# <<< include_api
+def test_the_owner_asking_for_the_workspace_s_deletion_is_recorded(acme, people):
+    owner = logged_in(acme)
+    mistyped = owner.post("/settings/delete/", {"confirm_name": "acme"})
+    assert mistyped.status_code == 400 and events(acme) == []
+
+    deleted = owner.post("/settings/delete/", {"confirm_name": "Acme", "reason": "moving on"})
+    assert deleted.status_code == 302
+    purge_after = OperatorAction.objects.get(action="delete").details["purge_after"]
+    assert events(acme) == [
+        ("workspace_deletion", "owner@acme.test", {"purge_after": purge_after}),
+    ]
+    with acme:
+        assert AuditEvent.objects.get().reason == "moving on"
 
 
 def make_events(acme, count: int, **fields: object) -> None:

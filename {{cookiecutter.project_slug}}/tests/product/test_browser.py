@@ -615,7 +615,7 @@ def test_an_operator_opens_a_support_session_with_its_banner_and_the_owner_sees_
 @pytest.fixture
 def sso_case(site, tmp_path):
     """A workspace on <name>.localhost whose single sign-on is the test identity provider (a
-    separate process, tests/oidc_provider.py), joined from example.com; made before the browser
+    separate process, tests/identity_provider), joined from example.com; made before the browser
     starts. Yields the workspace's name and the provider's issuer URL."""
     name = unique("sso")
     tenant = Client.objects.create(schema_name=name, name=name.title())

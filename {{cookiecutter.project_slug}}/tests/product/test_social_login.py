@@ -1,7 +1,7 @@
 """Social log-in on www (issue 16): one callback URL on www; the person picks among the
 workspaces of the addresses the provider verified and is handed over with the single-use token
 of the sign-up, or creates a workspace without a password. The provider is the real test
-OpenID Connect process (tests/oidc_provider.py), configured as a www-level app in settings, as
+OpenID Connect process (tests/identity_provider), configured as a www-level app in settings, as
 Google or GitHub would be."""
 
 import re

@@ -1,5 +1,5 @@
 """Single sign-on per workspace (issue 16) against a real OpenID Connect provider process
-(tests/oidc_provider.py: discovery, JWKS, code flow with PKCE, RS256-signed ID tokens) on a free
+(tests/identity_provider: django-oauth-toolkit with OpenID Connect, PKCE, RS256) on a free
 loopback port: the owner's settings, log-in of a member, just-in-time membership, refusals, a
 callback replayed or taken to another workspace, "SSO only"."""
 
