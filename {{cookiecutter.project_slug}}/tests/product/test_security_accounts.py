@@ -137,9 +137,13 @@ def test_wrong_passwords_on_the_log_in_page_count_for_the_admin_too(acme):
 
 
 class TimedHasher(PBKDF2PasswordHasher):
-    """Slow enough that hashing, not the test client, is what a log-in costs."""
+    """Slow enough that hashing, not the test client, is what a log-in costs: the rest of a try
+    (the audit row of a log-in or a failed one, the session) is a few percent of it."""
 
-    iterations = 300_000
+    iterations = 600_000
+
+
+SAME_TIME = 1.25  # the ratio of two kinds of tries that still counts as the same time
 
 
 def median_seconds(tries: dict[str, Callable[[], object]], times: int = 10) -> dict[str, float]:
@@ -170,8 +174,8 @@ def test_admin_log_in_takes_the_same_time_for_right_and_wrong_passwords(acme, wh
         }
     )
 
-    assert 1 / 1.2 < median["wrong"] / median["right"] < 1.2
-    assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2
+    assert 1 / SAME_TIME < median["wrong"] / median["right"] < SAME_TIME
+    assert 1 / SAME_TIME < median["unknown"] / median["right"] < SAME_TIME
 
 
 @override_settings(PASSWORD_HASHERS=[f"{__name__}.TimedHasher"])
@@ -194,8 +198,8 @@ def test_the_log_in_page_takes_the_same_time_for_right_and_wrong_passwords(acme)
         }
     )
 
-    assert 1 / 1.2 < median["wrong"] / median["right"] < 1.2
-    assert 1 / 1.2 < median["unknown"] / median["right"] < 1.2
+    assert 1 / SAME_TIME < median["wrong"] / median["right"] < SAME_TIME
+    assert 1 / SAME_TIME < median["unknown"] / median["right"] < SAME_TIME
 
 
 # 7. The log-in e-mail: one user per address in a workspace, changed only once confirmed.
