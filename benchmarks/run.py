@@ -17,6 +17,12 @@ turns run by run. `--tenants 10000` also
 works (about 15 minutes on 2 cores). The databases are dropped at the end, also when something
 failed. Information only: nothing asserts these numbers.
 
+`--against REF` measures members' pages (and the API, where both bakes have it) of this tree's
+bake against a bake of the template at git revision REF, each with its own fleet, and plain
+Django, taking turns in one run: what the work since REF costs a request. `--against-answers
+include_billing=n` bakes the earlier side with those answers (space-separated), e.g. against
+HEAD: what a part costs a request.
+
 `--routing` measures routing alone (routing_worker.py): public filled with that many customers
 and one domain each by bulk SQL (no schemas), ten of them real tenants that requests go to.
 """
@@ -104,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--routing", help="routing only, at these fleet sizes (comma-separated): see above"
     )
+    parser.add_argument(
+        "--against", metavar="REF", help="pages against a bake of the template at git REF"
+    )
+    parser.add_argument(
+        "--against-answers",
+        default="",
+        metavar="KEY=VALUE ...",
+        help="answers of the --against bake (default: the template's defaults)",
+    )
     options = parser.parse_args(argv)
     sizes = QUICK if options.quick else DEFAULT
     if options.one_by_one is not None:
@@ -124,6 +139,15 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(lines), flush=True)
         return 0
     try:
+        if options.against:
+            answers = options.against_answers.split()
+            earlier = bake(scratch / "earlier", template_at(options.against, scratch), answers)
+            described = " ".join([options.against, *answers])
+            for tenants in fleets:
+                rows = measure_against(project, earlier, server, tenants, sizes)
+                print(f"\nAt {tenants} tenants, against {described} ({where()}):")
+                print(against_table(rows, described), flush=True)
+            return 0
         for tenants in fleets:
             rows = measure_fleet(project, server, tenants, sizes)
             print(f"\nAt {tenants} tenants (PostgreSQL {rows.pop('version')}, {where()}):")
@@ -135,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def bake(folder: Path) -> Path:
+def bake(folder: Path, template: Path = TEMPLATE_ROOT, answers: list[str] | None = None) -> Path:
     subprocess.run(
         [
             sys.executable,
@@ -144,12 +168,26 @@ def bake(folder: Path) -> Path:
             "--no-input",
             "--output-dir",
             str(folder),
-            str(TEMPLATE_ROOT),
+            str(template),
+            *(answers or []),
         ],
         check=True,
         capture_output=True,
     )
     return folder / "my_saas"
+
+
+def template_at(revision: str, scratch: Path) -> Path:
+    """The template's files at a git revision, in a folder of the scratch space."""
+    folder = scratch / "template-at-revision"
+    folder.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(TEMPLATE_ROOT), "archive", revision],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def where() -> str:
@@ -254,6 +292,60 @@ def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Si
     return rows
 
 
+def measure_against(
+    project: Path, earlier: Path, server: dict[str, Any], tenants: int, sizes: Sizes
+) -> dict[str, Any]:
+    """The same pages of the two bakes, each on a fleet of its own, and of plain Django."""
+    mixes = tuple(mix for mix in sizes.mixes if mix <= tenants)
+    with databases(server) as (name, plain_name, _), databases(server) as (earlier_name, _, _):
+        envs = {}
+        for bake_folder, database in ((project, name), (earlier, earlier_name)):
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join([str(bake_folder), str(HERE)]),
+                "BENCH_DATABASE_NAME": database,
+                "BENCH_PLAIN_DATABASE_NAME": plain_name,
+            }
+            manage(bake_folder, env, "pgschemas", "migrateschema", "-v", "0")
+            manage(
+                bake_folder,
+                env,
+                "pgschemas",
+                "createtenants",
+                str(tenants),
+                "--prefix",
+                "t_",
+                "--domain",
+                DOMAIN,
+                "-v",
+                "0",
+            )
+            envs[bake_folder] = env
+        manage(project, envs[project], "plain", "migrate", "-v", "0")
+        parameters: dict[str, Any] = {
+            "request_schemas": [f"t_{number}" for number in range(1, max(mixes) + 1)],
+            "domain": DOMAIN,
+            "queries": sizes.queries,
+            "requests": sizes.requests,
+            "creations": 0,
+            "sustained": 0,
+            "mixes": mixes,
+        }
+        for bake_folder, env in envs.items():
+            with Worker(bake_folder, "setup", parameters, env) as setup:
+                parameters["hosts"] = setup.greeting["hosts"]
+        labels = [f"{kind}_{mix}" for kind in ("requests", "api") for mix in mixes]
+        with ExitStack() as stack:
+            workers = [
+                stack.enter_context(Worker(project, "pgschemas", parameters, envs[project])),
+                stack.enter_context(
+                    Worker(earlier, "pgschemas", parameters, envs[earlier], name="earlier")
+                ),
+                stack.enter_context(Worker(project, "plain", parameters, envs[project])),
+            ]
+            return take_turns(workers, labels, sizes.repeats, counted=("pgschemas", "earlier"))
+
+
 REAL_TENANTS = 10  # with schemas, among the fleet of rows that --routing fills
 
 
@@ -353,9 +445,15 @@ class Worker:
     """A worker.py process for one side; `run` has it run one benchmark once and waits."""
 
     def __init__(
-        self, project: Path, side: str, parameters: dict[str, Any], env: dict[str, str]
+        self,
+        project: Path,
+        side: str,
+        parameters: dict[str, Any],
+        env: dict[str, str],
+        name: str | None = None,
     ) -> None:
         self.side = side
+        self.name = name or side  # its column in the results
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a file: a full pipe could block it
         self._process = subprocess.Popen(
             [sys.executable, str(HERE / "worker.py"), side],
@@ -420,29 +518,15 @@ class Worker:
 def serve_and_create(
     project: Path, parameters: dict[str, Any], env: dict[str, str], sizes: Sizes
 ) -> dict[str, Any]:
-    """Queries and requests on both sides, taking turns run by run so that the machine getting
-    busier or quieter favours neither; then tenant creation (pgschemas only)."""
-    labels = ["queries", "switching", *(f"requests_{mix}" for mix in parameters["mixes"])]
-    labels += [f"api_{mix}" for mix in parameters["mixes"]]
-    rows: dict[str, Any] = {}
+    """Queries and requests on both sides, taking turns; then tenant creation (pgschemas only)."""
     with ExitStack() as stack:
         workers = [
             stack.enter_context(Worker(project, side, parameters, env))
             for side in ("pgschemas", "session", "plain")
         ]
-        for label in labels:
-            for worker in workers:
-                worker.run(label)  # warm-up: connections, caches, imports
-            times: dict[str, list[float]] = {worker.side: [] for worker in workers}
-            for repeat in range(sizes.repeats):
-                for worker in workers if repeat % 2 == 0 else workers[::-1]:
-                    times[worker.side].append(worker.run(label)["seconds"])
-            rows[label] = {side: min(values) for side, values in times.items()}
-            rows[label]["round_trips"] = tuple(
-                worker.run(label, count=True)["round_trips"]
-                for worker in workers
-                if worker.side != "session"
-            )
+        labels = ["queries", "switching", *(f"requests_{mix}" for mix in parameters["mixes"])]
+        labels += [f"api_{mix}" for mix in parameters["mixes"]]
+        rows = take_turns(workers, labels, sizes.repeats, counted=("pgschemas", "plain"))
         for label in ("create_pooled", "create_unpooled"):
             rows[label] = {"pgschemas": workers[0].run(label)["seconds"]}
         if parameters["sustained"]:
@@ -451,6 +535,31 @@ def serve_and_create(
                 "pgschemas": seconds,
                 "note": f"{parameters['sustained']} tenants, {1 / seconds:.0f}/s",
             }
+    return rows
+
+
+def take_turns(
+    workers: list["Worker"], labels: list[str], repeats: int, counted: tuple[str, ...]
+) -> dict[str, Any]:
+    """Each benchmark that every worker has, on every worker: the best of ``repeats`` runs, the
+    workers taking turns run by run (in alternate orders) so that the machine getting busier or
+    quieter favours none; then the statements per unit of the ``counted`` ones."""
+    rows: dict[str, Any] = {}
+    for label in labels:
+        if not all(label in worker.greeting["workloads"] for worker in workers):
+            continue  # a bake without the API
+        for worker in workers:
+            worker.run(label)  # warm-up: connections, caches, imports
+        times: dict[str, list[float]] = {worker.name: [] for worker in workers}
+        for repeat in range(repeats):
+            for worker in workers if repeat % 2 == 0 else workers[::-1]:
+                times[worker.name].append(worker.run(label)["seconds"])
+        rows[label] = {name: min(values) for name, values in times.items()}
+        rows[label]["round_trips"] = tuple(
+            worker.run(label, count=True)["round_trips"]
+            for worker in workers
+            if worker.name in counted
+        )
     return rows
 
 
@@ -500,6 +609,29 @@ def table(rows: dict[str, Any]) -> str:
         "(1.00x = no overhead), and / pgschemas with PGSCHEMAS_SESSION_SEARCH_PATH (path per "
         "session); commands include Python start-up; tenant creation is the median of single "
         "creations."
+    )
+    return "\n".join(lines)
+
+
+def against_table(rows: dict[str, Any], earlier: str) -> str:
+    lines = [
+        "{:<44} {:>10} {:>10} {:>7} {:>10} {:>7}  {}".format(
+            "what", "this tree", "earlier", "ratio", "plain", "ratio", "statements"
+        )
+    ]
+    for label, what in ROWS:
+        if label in rows:
+            row = rows[label]
+            ours, earlier, plain = row["pgschemas"], row["earlier"], row["plain"]
+            trips = row["round_trips"]
+            lines.append(
+                f"{what:<44} {duration(ours):>10} {duration(earlier):>10} {ratio(ours, earlier)} "
+                f"{duration(plain):>10} {ratio(ours, plain)}  {trips[0]:.2f} / {trips[1]:.2f}"
+            )
+    lines.append(
+        f"Ratios = this tree's bake / the earlier bake ({earlier}; 1.00x = the difference costs "
+        "nothing), and / plain single-schema Django of this tree; statements: this tree / the "
+        "earlier bake."
     )
     return "\n".join(lines)
 

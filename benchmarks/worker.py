@@ -11,6 +11,7 @@ settings, under them with the session form of the search path, and under plain D
 statements per unit. They exit at the end of stdin.
 """
 
+import importlib.util
 import json
 import os
 import signal
@@ -67,7 +68,7 @@ def main(side: str) -> None:
         answer(answers, setup(**parameters))
         return
     workloads = (plain_workloads if side == "plain" else pgschemas_workloads)(**parameters)
-    answer(answers, {"ready": True})
+    answer(answers, {"ready": True, "workloads": sorted(workloads)})
     for line in sys.stdin:
         command = json.loads(line)
         answer(answers, run(workloads[command["benchmark"]], count=command["count"]))
@@ -178,8 +179,9 @@ def pgschemas_workloads(
     for mix in sizes["mixes"]:
         tenants = [Client.objects.get(schema_name=name) for name in request_schemas[:mix]]
         workloads[f"requests_{mix}"] = timed(get_pages(hosts[:mix], requests, tenants), requests)
-        api = get_api(hosts[:mix], requests, [(tenant, tenant) for tenant in tenants])
-        workloads[f"api_{mix}"] = timed(api, requests)
+        if has_api():
+            api = get_api(hosts[:mix], requests, [(tenant, tenant) for tenant in tenants])
+            workloads[f"api_{mix}"] = timed(api, requests)
     return workloads
 
 
@@ -213,10 +215,16 @@ def plain_workloads(
         members = [f"member{number}@bench.test" for number in range(mix)]
         pages = get_pages(hosts[:1] * mix, requests, [nullcontext()] * mix, members)
         workloads[f"requests_{mix}"] = timed(pages, requests)
-        # As many keys, all in the one schema, named after the workspace's stand-in.
-        api = get_api(hosts[:1] * mix, requests, [(WORKSPACE, nullcontext())] * mix)
-        workloads[f"api_{mix}"] = timed(api, requests)
+        if has_api():
+            # As many keys, all in the one schema, named after the workspace's stand-in.
+            api = get_api(hosts[:1] * mix, requests, [(WORKSPACE, nullcontext())] * mix)
+            workloads[f"api_{mix}"] = timed(api, requests)
     return workloads
+
+
+def has_api() -> bool:
+    """Whether the baked project has the API (include_api, and bakes of before it existed)."""
+    return importlib.util.find_spec("tenant_app.api") is not None
 
 
 def get_pages(

@@ -87,3 +87,23 @@ def test_routing_mode_fills_public_and_reports_every_figure():
     assert "Routing at 30 tenants" in result.stdout and "tenants: 30\n" in result.stdout
     for figure in ROUTING_FIGURES:
         assert re.search(rf"^  {figure}: [\d.e+-]+$", result.stdout, re.MULTILINE), figure
+
+
+def test_against_mode_measures_this_tree_and_an_earlier_bake_side_by_side():
+    """Against the same revision both bakes send the same statements for the same page."""
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--against", "HEAD"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr[-6000:]
+    assert "At 3 tenants, against HEAD" in result.stdout
+    for row in PLAIN_STATEMENT_COUNT[2:]:
+        lines = [line for line in result.stdout.splitlines() if line.startswith(row)]
+        assert len(lines) == 1, f"no single line for {row!r}:\n{result.stdout}"
+        ours, earlier = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
+        assert ours == earlier, lines[0]
