@@ -5,46 +5,53 @@ from collections.abc import Iterator, Sequence
 from django.db import connection
 
 from ..names import quote_schema_name
-from .plans import MigrationKey
+from .plans import History, MigrationKey
 
 SCHEMAS_PER_QUERY = 500
 
 
 def schemas_behind(schema_names: Sequence[str], expected: frozenset[MigrationKey]) -> list[str]:
-    """The schemas, in the order given, that miss a schema, a table or an expected migration.
+    """The schemas, in the order given, that miss a schema, a table or an expected migration."""
+    found = histories(schema_names)
+    return [
+        name
+        for name in schema_names
+        if name not in found or not expected <= (found[name].applied or frozenset())
+    ]
 
-    One catalog query finds the ``django_migrations`` tables (one lookup by qualified name per
-    schema, however many schemas the database holds), then one query per 500 schemas reads what
-    each has recorded, compared here with what the migrations on disk expect.
+
+def histories(schema_names: Sequence[str]) -> dict[str, History]:
+    """What each of these schemas that exists has recorded (``applied`` None: no
+    ``django_migrations`` table); a schema that does not exist is left out.
+
+    One catalog query finds the schemas and their tables, then one query per 500 schemas reads
+    what each has recorded.
     """
-    with_table = _schemas_with_migrations_table(schema_names)
-    complete: set[str] = set()
-    candidates = [name for name in schema_names if name in with_table]
-    for start in range(0, len(candidates), SCHEMAS_PER_QUERY):
-        chunk = candidates[start : start + SCHEMAS_PER_QUERY]
-        complete.update(name for name, applied in _applied_in(chunk) if expected <= applied)
-    return [name for name in schema_names if name not in complete]
-
-
-def _schemas_with_migrations_table(schema_names: Sequence[str]) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            # Not a join of pg_class and pg_namespace by name: with the catalog's statistics
-            # out of date (as they are right after many tenants were created) PostgreSQL walks
-            # every schema's django_migrations for each schema, 19 ms for one at 560 schemas.
+            # By the catalog's indexes (namespace by name, then table by name and namespace):
+            # one lookup per schema, however many schemas the database holds.
             """
-            SELECT s.name
-            FROM unnest(%s::text[]) AS s(name)
-            JOIN pg_catalog.pg_class c
-              ON c.oid = to_regclass(quote_ident(s.name) || '.django_migrations')
-            WHERE c.relkind IN ('r', 'p')
+            SELECT n.nspname, c.oid IS NOT NULL
+            FROM pg_catalog.pg_namespace n
+            LEFT JOIN pg_catalog.pg_class c
+              ON c.relname = 'django_migrations'
+             AND c.relnamespace = n.oid
+             AND c.relkind IN ('r', 'p')
+            WHERE n.nspname = ANY(%s::text[])
             """,
             [list(schema_names)],
         )
-        return {name for (name,) in cursor.fetchall()}
+        rows = cursor.fetchall()
+    found = {name: History(exists=True) for name, _ in rows}
+    with_table = [name for name, has_table in rows if has_table]
+    for start in range(0, len(with_table), SCHEMAS_PER_QUERY):
+        for name, applied in _applied_in(with_table[start : start + SCHEMAS_PER_QUERY]):
+            found[name] = History(exists=True, applied=applied)
+    return found
 
 
-def _applied_in(schema_names: Sequence[str]) -> Iterator[tuple[str, set[MigrationKey]]]:
+def _applied_in(schema_names: Sequence[str]) -> Iterator[tuple[str, frozenset[MigrationKey]]]:
     """(schema, the migrations it has recorded) for each schema, in one query."""
     applied = " UNION ALL ".join(
         f"SELECT %s, array_agg(m.app), array_agg(m.name) "
@@ -54,4 +61,4 @@ def _applied_in(schema_names: Sequence[str]) -> Iterator[tuple[str, set[Migratio
     with connection.cursor() as cursor:
         cursor.execute(applied, list(schema_names))
         for name, apps, names in cursor.fetchall():
-            yield name, set(zip(apps or (), names or (), strict=True))
+            yield name, frozenset(zip(apps or (), names or (), strict=True))

@@ -25,36 +25,35 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from ..app_settings import citus_enabled
 from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
+from ..routers import permissions_current
 from ..schema import Schema
-from .plans import Plan, Step, applied_migrations, needs_django_migrate, plan_from
+from .plans import History, Plan, Sent, Step, applied_migrations, needs_django_migrate, plan_from
 
 DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
 
 
-def migrate_schema(schema: Schema, *, new: bool = False) -> int:
+def migrate_schema(
+    schema: Schema, *, new: bool = False, history: History | None = None, savepoint: bool = True
+) -> int:
     """Bring one existing schema up to date in one transaction; return how many were applied.
 
-    ``new``: the caller created the schema, empty, in this transaction. A failure rolls the
-    whole schema back to where it was.
+    ``new``: the caller created the schema, empty, in this transaction. ``history``: what the
+    caller read of the schema in this transaction (saves reading it again). ``savepoint``: False
+    when the caller's transaction or savepoint already holds only this schema's work. A failure
+    rolls the whole schema back to where it was.
     """
-    with schema, transaction.atomic():
+    with schema, transaction.atomic(savepoint=savepoint):
         if needs_django_migrate():
             before = applied_migrations(schema.schema_name) or frozenset()
             call_command(DjangoMigrateCommand(), interactive=False, verbosity=0, skip_checks=True)
             return len((applied_migrations(schema.schema_name) or frozenset()) - before)
-        applied = applied_migrations(schema.schema_name)
+        applied = history.applied if history else applied_migrations(schema.schema_name)
         plan = plan_from(applied or frozenset())
         if not plan.migrations and applied is not None:
             return 0
         fresh = new and applied is None
         with remembered_introspection(plan) if fresh else nullcontext():
-            _run(
-                plan,
-                MigrationRecorder(connection),
-                schema.schema_name,
-                create_table=applied is None,
-                fresh=fresh,
-            )
+            _run(plan, schema.schema_name, create_table=applied is None, fresh=fresh)
         return len(plan.migrations)
 
 
@@ -84,57 +83,78 @@ def remembered_introspection(plan: Plan) -> Iterator[None]:
         del introspection.get_constraints
 
 
-def _run(
-    plan: Plan, recorder: MigrationRecorder, schema_name: str, *, create_table: bool, fresh: bool
-) -> None:
+def _run(plan: Plan, schema_name: str, *, create_table: bool, fresh: bool) -> None:
     """``migrate``'s work for one schema, inside the caller's transaction.
 
     That transaction already makes the schema all or nothing, so migrations and operations get
     no savepoints of their own, and the migrations are recorded in one statement at the end.
-    ``fresh``: the schema was created empty in this transaction.
+    ``fresh``: the schema was created empty in this transaction. Statements that return nothing
+    wait and go together (``batched_ddl``): a migration that only sends DDL costs one round trip.
     """
     emit_pre_migrate_signal(
         0, False, connection.alias, apps=plan.pre_migrate_apps, plan=_as_signal_plan(plan)
     )
-    with batched_ddl():
+    with batched_ddl() as send_later:
         if create_table:  # what the recorder's ensure_schema() does
             with connection.schema_editor(atomic=False) as editor:
-                editor.create_model(recorder.Migration)
+                editor.create_model(MigrationRecorder.Migration)
         for number, steps in enumerate(plan.steps):
-            if fresh and number in plan.sent:
-                _send_again(plan.sent[number])
+            kept = plan.sent.get(number)
+            if kept is not None and (fresh or kept.anywhere):
+                _send_again(kept.statements)
             else:
                 _migrate(plan, number, steps, schema_name, fresh=fresh)
-    recorder.migration_qs.bulk_create(
-        recorder.Migration(app=migration.app_label, name=migration.name)
-        for migration in plan.migrations
-    )
-    emit_post_migrate_signal(
-        0, False, connection.alias, apps=plan.post_migrate_apps, plan=_as_signal_plan(plan)
-    )
+        send_later(_recording_sql(plan.migrations))
+        # auth's permissions can only be missing where a model or its permissions changed.
+        with nullcontext() if plan.changes_permissions or create_table else permissions_current():
+            emit_post_migrate_signal(
+                0, False, connection.alias, apps=plan.post_migrate_apps, plan=_as_signal_plan(plan)
+            )
+
+
+def _recording_sql(migrations: tuple[Migration, ...]) -> str:
+    """What the recorder writes for these migrations, as one statement with its values."""
+    quote = connection.ops.quote_name
+    table = quote(MigrationRecorder.Migration._meta.db_table)
+    rows = ", ".join(["(%s, %s, now())"] * len(migrations))
+    values = [value for migration in migrations for value in (migration.app_label, migration.name)]
+    sql = f"INSERT INTO {table} ({quote('app')}, {quote('name')}, {quote('applied')}) VALUES {rows}"
+    return connection.ops.compose_sql(sql, values)
 
 
 def _migrate(
     plan: Plan, number: int, steps: tuple[Step, ...], schema_name: str, *, fresh: bool
 ) -> None:
-    """Run one migration's operations; in a fresh schema, keep what they sent for the next one.
+    """Run one migration's operations; keep what they sent for the next schema of the plan.
 
-    Django's own schema operations on an empty schema at the same point of its history send the
-    same statements every time: generating them again costs a third of the Python time of a new
+    Django's own schema operations at the same point of a schema's history send the same
+    statements every time: generating them again costs a third of the Python time of a new
     schema. Kept only when every operation is one of Django's schema operations (not RunPython,
     not an operation of a library or of the project, which may do anything) and no statement
-    names the schema.
+    names the schema: for any schema of the plan when nothing was read from the database (what
+    is sent cannot depend on the schema), else only for new schemas (whose reads
+    ``remembered_introspection`` answers alike).
     """
     app_label = plan.migrations[number].app_label
-    keep = fresh and all(_sends_the_same_every_time(step.operation) for step in steps)
+    keep = all(_sends_the_same_every_time(step.operation) for step in steps)
     sent: list[tuple[str, Any]] = []
-    with connection.schema_editor(atomic=False) as editor:  # runs deferred SQL on exit
-        if keep and isinstance(editor, DatabaseSchemaEditor):
-            editor.sent = sent
-        for step in steps:
-            step.operation.database_forwards(app_label, editor, step.before, step.after)
+    reads = 0
+
+    def count_reads(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        nonlocal reads
+        reads += not str(sql).lstrip().upper().startswith(DDL)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count_reads):
+        with connection.schema_editor(atomic=False) as editor:  # runs deferred SQL on exit
+            if keep and isinstance(editor, DatabaseSchemaEditor):
+                editor.sent = sent
+            for step in steps:
+                step.operation.database_forwards(app_label, editor, step.before, step.after)
     if keep and not any(schema_name in sql for sql, _ in sent):
-        plan.sent[number] = tuple(sent)
+        anywhere = not fresh and reads == 0
+        if anywhere or fresh:
+            plan.sent[number] = Sent(tuple(sent), anywhere=anywhere)
 
 
 def _sends_the_same_every_time(operation: Operation) -> bool:
@@ -151,15 +171,16 @@ def _send_again(statements: tuple[tuple[str, Any], ...]) -> None:
 
 
 @contextmanager
-def batched_ddl() -> Iterator[None]:
-    """Send consecutive DDL statements to the server together, in one round trip.
+def batched_ddl() -> Iterator[Callable[[str], None]]:
+    """Send consecutive DDL statements to the server together, in one round trip; the function
+    given sends a statement that returns nothing (an INSERT) with them.
 
     The same statements in the same order: a DDL statement returns nothing, so it can wait
-    until the next statement that does (an introspection query, an INSERT) or the end. Not on
+    until the next statement that does (an introspection query, a read) or the end. Not on
     Citus, which sends DDL on to the workers as prepared statements: one command each.
     """
     if citus_enabled():
-        yield
+        yield _send_now
         return
     waiting: list[str] = []
 
@@ -179,9 +200,14 @@ def batched_ddl() -> Iterator[None]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(batch):
-        yield
-    with connection.cursor() as cursor:  # the DDL that came last, unwrapped
+        yield waiting.append
+    with connection.cursor() as cursor:  # what came last, unwrapped
         flush(lambda sql, *_: cursor.execute(sql), {})
+
+
+def _send_now(sql: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 def _as_signal_plan(plan: Plan) -> list[tuple[Migration, bool]]:

@@ -22,12 +22,28 @@ MigrationKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
+class History:
+    """An existing schema and the migrations it has recorded (None: no ``django_migrations``)."""
+
+    exists: bool
+    applied: frozenset[MigrationKey] | None = None
+
+
+@dataclass(frozen=True)
 class Step:
     """One operation of a migration with the project states before and after it."""
 
     operation: Operation
     before: ProjectState
     after: ProjectState
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The statements one migration of a plan sent, to send again in the next schema."""
+
+    statements: tuple[tuple[str, Any], ...]
+    anywhere: bool  # nothing was read first: right for any schema, not only a new one
 
 
 @dataclass(frozen=True)
@@ -38,12 +54,15 @@ class Plan:
     steps: tuple[tuple[Step, ...], ...]  # per migration
     pre_migrate_apps: StateApps
     post_migrate_apps: StateApps
+    # Whether the plan adds, removes or renames a model or changes a model's permissions: only
+    # then can auth's post_migrate handler have permission rows to create.
+    changes_permissions: bool
     # What the schema editor's introspection found in the first new schema that this plan made,
     # by (call number, table): the same in every new schema (see remembered_introspection).
     introspected: dict[tuple[int, str], Any] = field(default_factory=dict, compare=False)
     # The statements the schema editor sent for each migration (by position in ``migrations``)
-    # in the first new schema that this plan made: the same in every new schema (see _migrate).
-    sent: dict[int, tuple[tuple[str, Any], ...]] = field(default_factory=dict, compare=False)
+    # in the first schema that this plan migrated (see migrator._migrate).
+    sent: dict[int, Sent] = field(default_factory=dict, compare=False)
 
 
 @cache
@@ -101,6 +120,7 @@ def plan_from(applied: frozenset[MigrationKey]) -> Plan:
             migration.mutate_state(state, preserve=False)
     state.apps  # noqa: B018 -- render every model once; each clone below reuses the rendering
     pre_migrate_apps = state.clone().apps
+    permissions_before = _permission_catalogue(state)
     todo = tuple(m for m in full_plan if (m.app_label, m.name) not in applied)
     steps = []
     for migration in todo:
@@ -113,7 +133,25 @@ def plan_from(applied: frozenset[MigrationKey]) -> Plan:
             migration_steps.append(Step(operation, state, after))
             state = after
         steps.append(tuple(migration_steps))
-    return Plan(todo, tuple(steps), pre_migrate_apps, _post_migrate_apps(state))
+    return Plan(
+        todo,
+        tuple(steps),
+        pre_migrate_apps,
+        _post_migrate_apps(state),
+        changes_permissions=_permission_catalogue(state) != permissions_before,
+    )
+
+
+def _permission_catalogue(state: ProjectState) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """What auth's ``create_permissions`` derives its rows from: each model and its permission
+    options (a changed verbose name renames no existing permission)."""
+    return {
+        key: (
+            model.options.get("permissions", ()),
+            model.options.get("default_permissions", ("add", "change", "delete", "view")),
+        )
+        for key, model in state.models.items()
+    }
 
 
 def _check_consistent(loader: MigrationLoader, applied: frozenset[MigrationKey]) -> None:

@@ -7,6 +7,7 @@ from ..config import PUBLIC
 from ..names import quote_schema_name
 from ..schema import NamedSchema, Schema
 from .migrator import migrate_schema
+from .plans import History
 
 
 def create_schema(schema_name: str) -> None:
@@ -31,8 +32,14 @@ def create_missing_schema(schema: Schema) -> bool:
     return True
 
 
-def create_and_migrate_schema(schema_name: str) -> int:
-    """A dynamic tenant's schema, created if missing and migrated, in one transaction."""
+def create_and_migrate_schema(schema_name: str, history: History | None = None) -> int:
+    """A dynamic tenant's schema, created if missing and migrated, in one transaction (or one
+    savepoint of the caller's). ``history``: what the caller read of it in this transaction
+    (``migrations_state.histories``; a schema that does not exist has ``exists`` false)."""
     schema = NamedSchema(schema_name, dynamic=True)
     with transaction.atomic():
-        return migrate_schema(schema, new=create_missing_schema(schema))
+        if history is None:
+            new = create_missing_schema(schema)
+        elif new := not history.exists:
+            create_schema(schema_name)
+        return migrate_schema(schema, new=new, history=history, savepoint=False)

@@ -26,8 +26,9 @@ from django.db import connection, connections, transaction
 from ..app_settings import migrate_batch
 from ..config import PUBLIC
 from ..schema import Schema
-from .migrations_state import schemas_behind
+from .migrations_state import histories, schemas_behind
 from .plans import (
+    History,
     MigrationKey,
     applied_migrations,
     expected_migrations,
@@ -181,11 +182,11 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="pgschemas-parent-watch", daemon=True).start()
 
 
-def migrate_dynamic_schema(name: str) -> Outcome:
+def migrate_dynamic_schema(name: str, history: History | None = None) -> Outcome:
     """Create (if missing) and migrate one tenant or spare schema, all or nothing (a transaction,
     or a savepoint in the caller's)."""
     try:
-        applied = create_and_migrate_schema(name)
+        applied = create_and_migrate_schema(name, history)
     except Exception as error:
         return Outcome(name, error=describe(error))
     return Outcome(name, applied=applied)
@@ -198,8 +199,9 @@ def migrate_dynamic_batch(names: list[str], *, fail_fast: bool) -> list[Outcome]
     outcomes: list[Outcome] = []
     try:
         with transaction.atomic():
+            found = histories(names)  # read once for the batch, in its transaction
             for name in names:
-                outcomes.append(migrate_dynamic_schema(name))
+                outcomes.append(migrate_dynamic_schema(name, found.get(name, History(False))))
                 if fail_fast and outcomes[-1].error is not None:
                     break
     except Exception as error:  # the commit itself: none of the batch was kept

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
 
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
@@ -67,6 +68,51 @@ def test_one_query_pass_finds_exactly_the_schemas_behind():
     behind = schemas_behind(["acme", "fl_a", "fl_b", "fl_c", "nowhere"], expected_migrations())
 
     assert behind == ["fl_b", "fl_c", "nowhere"]
+
+
+def forget(schema_name: str, app: str, name: str) -> None:
+    """As if this one migration had never been applied there (its changes stay)."""
+    sql(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = '{app}' AND name = '{name}'")
+
+
+@pytest.mark.django_db
+def test_a_migration_that_changes_no_model_asks_nothing_of_the_permissions_and_one_round_trip():
+    tenants("fl_a")
+    forget("fl_a", "tenant_app", "0007_audit_deletions")  # a change of choices: no SQL at all
+
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = migrate_dynamic_batch(["fl_a"], fail_fast=False)
+
+    assert [(o.applied, o.error) for o in outcomes] == [(1, None)]
+    assert schemas_behind(["fl_a"], expected_migrations()) == []
+    statements = [str(query["sql"]) for query in queries]
+    assert not [sql for sql in statements if "auth_permission" in sql]
+    # The batch's savepoint in the test's transaction and its release (2), what the batch reads
+    # of its schemas (2), then for the schema: its savepoint, the recording of the migration and
+    # the savepoint's release.
+    assert len(statements) == 7, statements
+
+
+@pytest.mark.django_db
+def test_a_migration_that_adds_permissions_creates_them_in_each_schema():
+    tenants("fl_a", "fl_b")
+    for name in ("fl_a", "fl_b"):
+        forget(name, "users", "0002_operator_support_permissions")
+        sql(f"DELETE FROM \"{name}\".auth_permission WHERE codename LIKE 'open_%%support_session'")
+
+    outcomes = migrate_dynamic_batch(["fl_a", "fl_b"], fail_fast=False)
+
+    assert [(o.applied, o.error) for o in outcomes] == [(1, None), (1, None)]
+    for name in ("fl_a", "fl_b"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT codename FROM "{name}".auth_permission '
+                "WHERE codename LIKE 'open_%%support_session' ORDER BY 1"
+            )
+            assert cursor.fetchall() == [
+                ("open_read_write_support_session",),
+                ("open_support_session",),
+            ]
 
 
 @pytest.mark.django_db

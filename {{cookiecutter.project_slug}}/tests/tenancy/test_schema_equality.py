@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from pgschemas.fleet import migrator, plans
 from pgschemas.fleet.plans import expected_migrations, plan_from
 from pgschemas.fleet.provisioning import create_and_migrate_schema, create_schema
+from pgschemas.fleet.runner import migrate_dynamic_batch
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import NamedSchema
 from shared_app.models import Client
@@ -138,6 +139,48 @@ def test_later_new_schemas_send_the_statements_kept_from_the_first_again(monkeyp
     assert len(only_djangos_operations) < len(plan.migrations)  # RunPython ones run each time
     assert set(generated) == set(range(len(plan.migrations))) - only_djangos_operations
     assert snapshot("eq_second") == reference
+
+
+AUDIT_MIGRATIONS = frozenset(
+    {("tenant_app", "0006_audit_events"), ("tenant_app", "0007_audit_deletions")}
+)
+
+
+def test_schemas_behind_by_the_same_migrations_get_the_first_ones_statements_again(monkeypatch):
+    """A field added (and choices changed): the statements sent for the first schema, which read
+    nothing first, are sent again as they are for the next ones of the batch."""
+    reference = migrated_step_by_step("eq_django")
+    for name in ("eq_first", "eq_second"):
+        create_and_migrate_schema(name)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {name}.tenant_app_auditevent DROP COLUMN address")
+            cursor.execute(
+                f"DELETE FROM {name}.django_migrations WHERE app = 'tenant_app' AND name IN %s",
+                [tuple(name for _, name in AUDIT_MIGRATIONS)],
+            )
+    plan = plan_from(expected_migrations() - AUDIT_MIGRATIONS)
+    generated = []
+    generate = migrator._migrate
+
+    def recording(plan: plans.Plan, number: int, *args: Any, **kwargs: Any) -> None:
+        generated.append(number)
+        generate(plan, number, *args, **kwargs)
+
+    monkeypatch.setattr(migrator, "_migrate", recording)
+
+    outcomes = migrate_dynamic_batch(["eq_first", "eq_second"], fail_fast=False)
+
+    assert [(outcome.applied, outcome.error) for outcome in outcomes] == [(2, None), (2, None)]
+    assert generated == [0, 1]  # for the first schema only
+    assert all(kept.anywhere for kept in plan.sent.values())
+    for name in ("eq_first", "eq_second"):
+        made = snapshot(name)
+        assert made["indexes"] == reference["indexes"]
+        assert made["constraints"] == reference["constraints"]
+        # The column dropped above leaves its number unused: columns compared without numbers.
+        assert [row[:1] + row[2:] for row in made["columns"]] == [
+            row[:1] + row[2:] for row in reference["columns"]
+        ]
 
 
 def test_a_claimed_spare_is_the_same_schema_as_django_migrate():
