@@ -1,6 +1,7 @@
 """The template's output against plain single-schema Django, as ratios from one run.
 
     python benchmarks/run.py [--tenants 100,1000] [--one-by-one 1000] [--quick]   (template root)
+    python benchmarks/run.py --tenants 10000 --migrations-only
     python benchmarks/run.py --routing 10,1000,10000,100000
 
 Bakes the template with its default answers into a temporary folder and measures the baked
@@ -111,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         "--routing", help="routing only, at these fleet sizes (comma-separated): see above"
     )
     parser.add_argument(
+        "--migrations-only",
+        action="store_true",
+        help="only migrateschema: nothing to do, then one new migration (and createtenants)",
+    )
+    parser.add_argument(
         "--against", metavar="REF", help="pages against a bake of the template at git REF"
     )
     parser.add_argument(
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(against_table(rows, described), flush=True)
             return 0
         for tenants in fleets:
-            rows = measure_fleet(project, server, tenants, sizes)
+            rows = measure_fleet(project, server, tenants, sizes, options.migrations_only)
             print(f"\nAt {tenants} tenants (PostgreSQL {rows.pop('version')}, {where()}):")
             print(table(rows), flush=True)
     except BenchmarkError as error:
@@ -244,7 +250,9 @@ def databases(server: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
                 cursor.execute(statement.format(sql.Identifier(name)))
 
 
-def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Sizes) -> dict:
+def measure_fleet(
+    project: Path, server: dict[str, Any], tenants: int, sizes: Sizes, migrations_only: bool
+) -> dict:
     mixes = tuple(mix for mix in sizes.mixes if mix <= tenants)
     with databases(server) as (name, plain_name, version):
         env = {
@@ -276,6 +284,8 @@ def measure_fleet(project: Path, server: dict[str, Any], tenants: int, sizes: Si
         # Before tenants are created one by one: measured at the fleet size given.
         rows["noop"] = best_commands(project, env, sizes.command_repeats)
         rows["new_migration"] = new_migration(project, env)
+        if migrations_only:
+            return rows
         schemas = [f"t_{number}" for number in range(1, max(mixes) + 1)]
         parameters = {
             "request_schemas": schemas,

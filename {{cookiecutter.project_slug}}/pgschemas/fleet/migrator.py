@@ -4,20 +4,23 @@ Django's ``migrate`` loads the migration graph, replays every applied migration 
 state and renders historical models each time it runs. Every tenant schema has the same apps, so
 schemas at the same point of their history need the same plan and the same states: plans.py
 computes them once per process (per distinct starting point) and this module, per schema, only runs
-the database side of each operation, records the migrations and sends the migrate signals, as
-Django's ``migrate`` does. A new, empty schema goes further: the statements that Django's own
-schema operations sent in the first new schema of a plan are sent again as they are.
+the database side of each operation, records the migrations (and stamps the schema, stamps.py)
+and sends the migrate signals, as Django's ``migrate`` does, minus auth's permission handler where
+it has nothing to create (``routers.permissions_current``). The statements that Django's own
+schema operations sent in the first schema of a plan are sent again as they are in the next ones
+(in any schema when they read nothing first, else in new, empty ones).
 """
 
 import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, cast
 
 from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, transaction
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.migrations.migration import Migration
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.operations.special import RunPython, SeparateDatabaseAndState
@@ -28,6 +31,7 @@ from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
 from ..routers import permissions_current
 from ..schema import Schema
 from .plans import History, Plan, Sent, Step, applied_migrations, needs_django_migrate, plan_from
+from .stamps import stamp_sql, stamps_enabled
 
 DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
 
@@ -105,6 +109,8 @@ def _run(plan: Plan, schema_name: str, *, create_table: bool, fresh: bool) -> No
             else:
                 _migrate(plan, number, steps, schema_name, fresh=fresh)
         send_later(_recording_sql(plan.migrations))
+        if stamps_enabled():
+            send_later(stamp_sql(schema_name))
         # auth's permissions can only be missing where a model or its permissions changed.
         with nullcontext() if plan.changes_permissions or create_table else permissions_current():
             emit_post_migrate_signal(
@@ -119,7 +125,7 @@ def _recording_sql(migrations: tuple[Migration, ...]) -> str:
     rows = ", ".join(["(%s, %s, now())"] * len(migrations))
     values = [value for migration in migrations for value in (migration.app_label, migration.name)]
     sql = f"INSERT INTO {table} ({quote('app')}, {quote('name')}, {quote('applied')}) VALUES {rows}"
-    return connection.ops.compose_sql(sql, values)
+    return cast(PostgresOperations, connection.ops).compose_sql(sql, values)
 
 
 def _migrate(

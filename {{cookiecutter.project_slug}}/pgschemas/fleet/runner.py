@@ -36,6 +36,7 @@ from .plans import (
 )
 from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
+from .stamps import prune_stamps, stamps_enabled
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ def migrate_fleet(
         if failures and (fail_fast or outcome.schema_name == PUBLIC):
             return failures  # every tenant relies on public (content types, the tenant table)
     progress.total += len(dynamic)
-    behind = set(schemas_behind(dynamic, expected))
+    if stamps_enabled():
+        prune_stamps()
+    behind = set(schemas_behind(dynamic, expected, stamp_unstamped=True))
     for name in dynamic:
         if name not in behind:
             progress.schema_done(name, 0)

@@ -87,10 +87,15 @@ def test_a_migration_that_changes_no_model_asks_nothing_of_the_permissions_and_o
     assert schemas_behind(["fl_a"], expected_migrations()) == []
     statements = [str(query["sql"]) for query in queries]
     assert not [sql for sql in statements if "auth_permission" in sql]
-    # The batch's savepoint in the test's transaction and its release (2), what the batch reads
-    # of its schemas (2), then for the schema: its savepoint, the recording of the migration and
-    # the savepoint's release.
-    assert len(statements) == 7, statements
+    # The schema's savepoint, one round trip (the recording of the migration and the schema's
+    # stamp), the savepoint's release; then the batch's own (a savepoint in the test).
+    start = max(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    assert [sql.split()[0] for sql in statements[start:]] == [
+        "SAVEPOINT",
+        "INSERT",
+        "RELEASE",
+        "RELEASE",
+    ], statements
 
 
 @pytest.mark.django_db
@@ -113,6 +118,44 @@ def test_a_migration_that_adds_permissions_creates_them_in_each_schema():
                 ("open_read_write_support_session",),
                 ("open_support_session",),
             ]
+
+
+def reads_of_migration_tables(queries: CaptureQueriesContext) -> list[str]:
+    return [str(q["sql"]) for q in queries if ".django_migrations m" in str(q["sql"])]
+
+
+@pytest.mark.django_db
+def test_schemas_are_stamped_so_that_finding_who_is_behind_reads_none_of_their_tables():
+    tenants("fl_a", "fl_b")  # stamped by the migrator as they were made
+    sql(
+        "DELETE FROM public.pgschemas_migration_stamp "
+        "WHERE table_oid = 'fl_b.django_migrations'::regclass"
+    )
+    expected = expected_migrations()
+
+    with CaptureQueriesContext(connection) as first:
+        assert schemas_behind(["fl_a", "fl_b"], expected, stamp_unstamped=True) == []
+    with CaptureQueriesContext(connection) as second:
+        assert schemas_behind(["fl_a", "fl_b"], expected) == []
+
+    assert reads_of_migration_tables(first) == []  # fl_b was stamped from its rows, under a lock
+    assert reads_of_migration_tables(second) == []
+    assert len(second) == 3  # the catalog, the stamps and their sets, however many schemas
+
+
+@pytest.mark.django_db
+def test_a_change_made_any_other_way_takes_the_stamp_away():
+    tenants("fl_a", "fl_b", "fl_c")
+    forget("fl_a", "tenant_app", "0007_audit_deletions")  # raw SQL
+    sql("TRUNCATE fl_b.django_migrations")
+    sql("ALTER TABLE fl_c.django_migrations DISABLE TRIGGER pgschemas_migrations_changed")
+    forget("fl_c", "tenant_app", "0007_audit_deletions")  # the stamp stays, but counts no more
+
+    with CaptureQueriesContext(connection) as queries:
+        behind = schemas_behind(["fl_a", "fl_b", "fl_c"], expected_migrations())
+
+    assert behind == ["fl_a", "fl_b", "fl_c"]
+    assert len(reads_of_migration_tables(queries)) == 1  # the three, in one query
 
 
 @pytest.mark.django_db

@@ -1,0 +1,152 @@
+"""Stamps: what each schema's ``django_migrations`` holds, kept in public, so that finding who is
+behind reads one index per schema instead of each schema's table.
+
+A stamp ties a ``django_migrations`` table (by its oid, which a renamed schema keeps and a
+re-created table does not) to a set of migrations (``pgschemas_migration_set``, one row per
+distinct set: a fleet has a handful). It is written in the transaction that changes the table
+(the migrator) or under a lock that keeps writers out while the table is read (``stamp``), from
+the table's own rows. A statement trigger on the table deletes the stamp on any change made any
+other way (raw SQL, Django's ``migrate`` through ``runschema``, a restored archive's rows), and a
+stamp counts only while that trigger is there and enabled: a stamp is the table's content or it
+is absent, never stale. Not on Citus (no triggers on distributed tables): every schema is read.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from ..app_settings import citus_enabled
+from ..config import PUBLIC
+from ..names import quote_schema_name
+from .plans import MigrationKey
+
+SETS = "pgschemas_migration_set"
+STAMPS = "pgschemas_migration_stamp"
+TRIGGER = "pgschemas_migrations_changed"
+
+
+def install_sql() -> str:
+    """The two tables and the trigger function (for a migration of the project's public app)."""
+    return f"""
+        CREATE TABLE {PUBLIC}.{SETS} (
+            id serial PRIMARY KEY,
+            fingerprint char(32) NOT NULL UNIQUE,
+            migrations text[] NOT NULL
+        );
+        CREATE TABLE {PUBLIC}.{STAMPS} (
+            table_oid oid PRIMARY KEY,
+            set_id integer NOT NULL REFERENCES {PUBLIC}.{SETS} (id) ON DELETE CASCADE
+        );
+        CREATE INDEX {STAMPS}_set_id ON {PUBLIC}.{STAMPS} (set_id);
+        CREATE FUNCTION {PUBLIC}.{TRIGGER}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM {PUBLIC}.{STAMPS} WHERE table_oid = TG_RELID;
+            RETURN NULL;
+        END $$;
+    """
+
+
+def uninstall_sql() -> str:
+    return (
+        f"DROP TABLE {PUBLIC}.{STAMPS}; DROP TABLE {PUBLIC}.{SETS}; "
+        f"DROP FUNCTION {PUBLIC}.{TRIGGER}() CASCADE;"
+    )
+
+
+_installed = False  # once seen, the tables stay: not asked again
+
+
+def stamps_enabled() -> bool:
+    """Whether this database keeps stamps: not on Citus, and only once public has the tables."""
+    global _installed
+    if citus_enabled():
+        return False
+    if not _installed:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{PUBLIC}.{STAMPS}"])
+            _installed = bool(cursor.fetchone()[0])
+    return _installed
+
+
+def stamp_sql(schema_name: str) -> str:
+    """Stamp a schema's ``django_migrations`` with its rows, and make sure its trigger is there.
+
+    Statements that return nothing: the migrator sends them with its DDL.
+    """
+    table = f"{quote_schema_name(schema_name)}.django_migrations"
+    rows = f"SELECT app || '.' || name AS migration FROM {table}"
+    everything = "string_agg(migration, ',' ORDER BY migration)"
+    fingerprint = f"SELECT md5(coalesce({everything}, '')) FROM ({rows}) m"
+    return f"""
+        CREATE OR REPLACE TRIGGER {TRIGGER}
+            AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {PUBLIC}.{TRIGGER}();
+        INSERT INTO {PUBLIC}.{SETS} (fingerprint, migrations)
+            SELECT md5(coalesce({everything}, '')),
+                   coalesce(array_agg(migration ORDER BY migration), ARRAY[]::text[])
+            FROM ({rows}) m
+            ON CONFLICT (fingerprint) DO NOTHING;
+        INSERT INTO {PUBLIC}.{STAMPS} (table_oid, set_id)
+            SELECT '{table}'::regclass, id FROM {PUBLIC}.{SETS} WHERE fingerprint = ({fingerprint})
+            ON CONFLICT (table_oid) DO UPDATE SET set_id = EXCLUDED.set_id
+    """
+
+
+def stamp(schema_names: Sequence[str]) -> None:
+    """Stamp these schemas (each has a ``django_migrations``), in one transaction: a lock on each
+    table keeps writers out from the read to the commit, so no change slips in between."""
+    if not schema_names:
+        return
+    statements = []
+    for name in schema_names:
+        table = f"{quote_schema_name(name)}.django_migrations"
+        statements.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        statements.append(stamp_sql(name))
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join(statements))
+
+
+def stamped_sets(schema_names: Sequence[str]) -> dict[str, frozenset[MigrationKey]]:
+    """What the stamps say the schemas that have one hold (a stamp whose trigger is missing or
+    disabled does not count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT n.nspname, s.set_id
+            FROM pg_catalog.pg_namespace n
+            JOIN pg_catalog.pg_class c
+              ON c.relname = 'django_migrations' AND c.relnamespace = n.oid
+            JOIN {PUBLIC}.{STAMPS} s ON s.table_oid = c.oid
+            JOIN pg_catalog.pg_trigger t
+              ON t.tgrelid = c.oid AND t.tgname = %s AND t.tgenabled IN ('O', 'A')
+            WHERE n.nspname = ANY(%s::text[])
+            """,
+            [TRIGGER, list(schema_names)],
+        )
+        set_ids = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT id, migrations FROM {PUBLIC}.{SETS} WHERE id = ANY(%s)",
+            [list(set(set_ids.values()))],
+        )
+        sets = {
+            set_id: frozenset(_key(migration) for migration in migrations)
+            for set_id, migrations in cursor.fetchall()
+        }
+    return {name: sets[set_id] for name, set_id in set_ids.items()}
+
+
+def _key(migration: str) -> MigrationKey:
+    app, _, name = migration.partition(".")
+    return app, name
+
+
+def prune_stamps() -> None:
+    """Forget the stamps of tables that are gone, and the sets no stamp uses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {PUBLIC}.{STAMPS} s WHERE NOT EXISTS "
+            "(SELECT FROM pg_catalog.pg_class c WHERE c.oid = s.table_oid); "
+            f"DELETE FROM {PUBLIC}.{SETS} m WHERE NOT EXISTS "
+            f"(SELECT FROM {PUBLIC}.{STAMPS} s WHERE s.set_id = m.id)"
+        )
