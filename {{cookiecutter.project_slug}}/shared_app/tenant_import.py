@@ -23,6 +23,7 @@ from pgschemas.fleet.dumps import restore_schema, row_counts, swap_schemas
 from pgschemas.fleet.migrator import migrate_schema
 from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
+from pgschemas.models import LifecycleFields
 from pgschemas.schema import NamedSchema
 
 from .archive_format import DUMP, MEDIA, ArchiveError, Manifest, unpack
@@ -32,6 +33,7 @@ from .tenant_export import media_folder
 
 REPLACED_PREFIX = "_replaced_"
 RESTORING_PREFIX = "_restoring_"
+LIFECYCLE_FIELDS = {field.name for field in LifecycleFields._meta.local_fields}
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,13 @@ def restore_checked(folder: Path, manifest: Manifest, schema_name: str) -> None:
 
 
 def _client_fields(manifest: Manifest) -> dict[str, object]:
+    """The archive's Client fields but its lifecycle state: a restored tenant starts active (the
+    purge's archive of a deleted one says pending deletion, and its purge date has passed)."""
     fields = {field.name: field for field in Client._meta.concrete_fields}
     return {
         name: fields[name].to_python(value)
         for name, value in manifest.client.items()
-        if name in fields and not fields[name].auto_created
+        if name in fields and not fields[name].auto_created and name not in LIFECYCLE_FIELDS
     }
 
 

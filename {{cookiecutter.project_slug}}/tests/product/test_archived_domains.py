@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from pgschemas.states import Status
 from shared_app import lifecycle
 from shared_app.archive_format import ArchiveError
 from shared_app.custom_domains import add, check, make_primary, remove
@@ -90,6 +91,7 @@ def test_a_purged_workspace_comes_back_with_its_custom_domains_pending_and_not_s
     ) in out
     assert f"{PRIMARY} was the primary domain: an owner can make it primary again" in out
     restored = Client.objects.get(schema_name=SOURCE)
+    assert (restored.status, restored.purge_after) == (Status.ACTIVE, None)  # not purged again
     assert table_rows(SOURCE) == rows
     back = {c.domain: c for c in restored.custom_domains.all()}
     assert set(back) == {PRIMARY, WAITING}
@@ -104,6 +106,7 @@ def test_a_purged_workspace_comes_back_with_its_custom_domains_pending_and_not_s
     # Served at the sub-domain only: no Domain row, no certificate for the custom domains.
     assert list(restored.domains.values_list("domain", "is_primary")) == [(host(SOURCE), True)]
     assert tls_ask(PRIMARY) == tls_ask(WAITING) == 404
+    assert tls_ask(host(SOURCE)) == 200
 
 
 @needs_dnsmasq
@@ -120,6 +123,7 @@ def test_a_restored_domain_whose_record_is_still_published_is_served_after_its_c
     custom.refresh_from_db()
     assert custom.status == CustomDomain.Status.VERIFIED
     assert Domain.objects.get(domain=PRIMARY).tenant.schema_name == SOURCE
+    assert tls_ask(PRIMARY) == 200
     assert CustomDomain.objects.get(domain=WAITING).status == CustomDomain.Status.PENDING
 
 
