@@ -1,9 +1,12 @@
 """The archive of one customer: a ``.tar.gz`` with ``manifest.json``, ``schema.dump`` (pg_dump's
 custom format) and ``media/...`` (the files of ``MEDIA_ROOT/<schema>/``).
 
-The manifest says what the archive holds (the Client and Domain rows, the migrations applied,
-each table's row count, the project and PostgreSQL versions) and the sha256 of every other file,
-so that a restore can refuse an archive that is damaged, foreign or newer than the code.
+The manifest says what the archive holds (the Client and Domain rows, the custom domains, the
+migrations applied, each table's row count, the project and PostgreSQL versions) and the sha256
+of every other file, so that a restore can refuse an archive that is damaged, foreign or newer
+than the code.
+
+Formats: 2 added ``custom_domains``; an archive of format 1 (made before) is read as having none.
 """
 
 import hashlib
@@ -11,7 +14,7 @@ import json
 import tarfile
 import tomllib
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,7 +23,7 @@ from django.conf import settings
 
 from pgschemas.exceptions import TenancyError
 
-FORMAT = 1
+FORMAT = 2  # the one written; every format from 1 up to it is read
 MANIFEST = "manifest.json"
 DUMP = "schema.dump"
 MEDIA = "media"
@@ -43,6 +46,7 @@ class Manifest:
     postgresql: str
     created_at: str
     format: int = FORMAT
+    custom_domains: list[dict[str, Any]] = field(default_factory=list)  # from format 2
 
 
 @cache
@@ -111,8 +115,11 @@ def _checked_manifest(folder: Path) -> Manifest:
         manifest = Manifest(**json.loads((folder / MANIFEST).read_text()))
     except (OSError, ValueError, TypeError) as error:
         raise ArchiveError(f"The archive has no valid {MANIFEST}: {error}") from error
-    if manifest.format != FORMAT:
-        raise ArchiveError(f"Archive format {manifest.format} is not {FORMAT}, the one we read.")
+    if manifest.format not in range(1, FORMAT + 1):
+        raise ArchiveError(
+            f"Archive format {manifest.format} is not one we read (1 to {FORMAT}): it comes from "
+            "a newer version?"
+        )
     ours = project_identity()["name"]
     if manifest.project.get("name") != ours:
         raise ArchiveError(

@@ -1,4 +1,5 @@
-"""Export one customer (its schema, its Client and Domain rows, its media files) to an archive."""
+"""Export one customer (its schema, its Client, Domain and custom domain rows, its media files) to
+an archive."""
 
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from .archive_format import (
     sha256_of,
     write_archive,
 )
+from .archived_domains import archived_custom_domains
 from .models import (
     # >>> include_billing
     BILLING_STATE_FIELDS,
@@ -97,6 +99,7 @@ def export_tenant(schema_name: str, out: Path) -> Manifest:
                 if field.name not in CLIENT_FIELDS_NOT_EXPORTED
             },
             domains=list(client.domains.order_by("domain").values("domain", "is_primary")),
+            custom_domains=archived_custom_domains(client),
             migrations=sorted([app, name] for app, name in snapshot.migrations),
             row_counts=snapshot.row_counts,
             files={name: sha256_of(folder / name) for name in files},

@@ -4,11 +4,13 @@ Both restore the dump into a schema of its own, compare each table's row count w
 manifest and migrate it forward; only then does the restored schema become a tenant (new rows
 in public) or replace the live schema (renames in one short transaction, the old schema kept as
 ``_replaced_<time>_<name>``). A failure at any step drops what was made and leaves the tenants
-as they were.
+as they were. A new tenant gets the archive's custom domains back, pending (archived_domains);
+``--replace`` keeps the live tenant's public rows, its custom domains included.
 """
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,23 +23,38 @@ from pgschemas.fleet.dumps import restore_schema, row_counts, swap_schemas
 from pgschemas.fleet.migrator import migrate_schema
 from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
+from pgschemas.models import LifecycleFields
 from pgschemas.schema import NamedSchema
 
 from .archive_format import DUMP, MEDIA, ArchiveError, Manifest, unpack
-from .models import Client, Domain
+from .archived_domains import RestoredDomains, restore_custom_domains
+from .models import Client, CustomDomain, Domain
 from .tenant_export import media_folder
 
 REPLACED_PREFIX = "_replaced_"
 RESTORING_PREFIX = "_restoring_"
+LIFECYCLE_FIELDS = {field.name for field in LifecycleFields._meta.local_fields}
 
 
-def import_tenant(archive: Path, *, schema_name: str, domain: str) -> Client:
-    """A new tenant ``schema_name`` served at ``domain`` with the archive's data and files."""
+@dataclass(frozen=True)
+class Imported:
+    client: Client
+    custom_domains: RestoredDomains
+
+
+def import_tenant(archive: Path, *, schema_name: str, domain: str) -> Imported:
+    """A new tenant ``schema_name`` served at ``domain`` with the archive's data, files and
+    custom domains (pending; those another workspace holds now are skipped, with the reason)."""
     try:
         check_schema_name_available(schema_name)
         Domain(domain=domain, is_primary=True).full_clean(exclude=["tenant"])
     except ValidationError as error:
         raise ArchiveError(" ".join(error.messages)) from None
+    if CustomDomain.objects.filter(domain=domain).exists():
+        raise ArchiveError(
+            f"{domain} is a workspace's custom domain (served only once verified): choose "
+            "another domain."
+        )
     if media_folder(schema_name).exists():
         raise ArchiveError(
             f"The media folder {media_folder(schema_name)} exists already (left by a deleted "
@@ -54,19 +71,20 @@ def import_tenant(archive: Path, *, schema_name: str, domain: str) -> Client:
                 client.auto_create_schema = False  # restored above
                 client.save()
                 Domain.objects.create(tenant=client, domain=domain, is_primary=True)
+                custom_domains = restore_custom_domains(client, manifest.custom_domains)
                 _copy_media(folder, media_folder(schema_name))
         except BaseException:
             drop_schema(schema_name)
             shutil.rmtree(media_folder(schema_name), ignore_errors=True)
             raise
-    return client
+    return Imported(client, custom_domains)
 
 
 def replace_tenant(archive: Path, *, schema_name: str) -> str:
     """Put the archive's data and files in place of the tenant's; return the kept schema's name.
 
-    The Client and Domain rows stay as they are (routing is unaffected: the schema keeps its
-    name); the tenant's requests see the old data until the swap, the new data after it.
+    The Client, Domain and custom domain rows stay as they are (routing is unaffected: the schema
+    keeps its name); the tenant's requests see the old data until the swap, the new data after it.
     """
     if not Client.objects.filter(schema_name=schema_name).exists():
         raise SchemaNotFound(f"No tenant has the schema {schema_name!r}.")
@@ -134,11 +152,13 @@ def restore_checked(folder: Path, manifest: Manifest, schema_name: str) -> None:
 
 
 def _client_fields(manifest: Manifest) -> dict[str, object]:
+    """The archive's Client fields but its lifecycle state: a restored tenant starts active (the
+    purge's archive of a deleted one says pending deletion, and its purge date has passed)."""
     fields = {field.name: field for field in Client._meta.concrete_fields}
     return {
         name: fields[name].to_python(value)
         for name, value in manifest.client.items()
-        if name in fields and not fields[name].auto_created
+        if name in fields and not fields[name].auto_created and name not in LIFECYCLE_FIELDS
     }
 
 

@@ -53,7 +53,7 @@ def test_round_trip_as_a_new_tenant_restores_every_row_sequence_and_media_file(
     ]
     assert empty == []
 
-    restored = import_tenant(archive, schema_name="restored", domain="restored.example.com")
+    restored = import_tenant(archive, schema_name="restored", domain="restored.example.com").client
 
     assert table_rows("restored") == table_rows(SOURCE)
     assert sequence_values("restored") == sequence_values(SOURCE)
@@ -129,6 +129,10 @@ BAD_ARCHIVES = {
     "another_project": (
         lambda a, out: repack(a, out, with_manifest(project={"name": "other", "version": "1"})),
         "comes from the project 'other'",
+    ),
+    "newer_format": (
+        lambda a, out: repack(a, out, with_manifest(format=3)),
+        r"Archive format 3 is not one we read \(1 to 2\)",
     ),
     "newer_migrations": (
         lambda a, out: repack(

@@ -10,8 +10,8 @@ from ...tenant_export import default_archive_name, export_tenant
 
 class Command(ReportsTenancyErrors):
     help = (
-        "Write one tenant's schema (pg_dump), Client and Domain rows and media files to a "
-        ".tar.gz archive, from a consistent snapshot, while the tenant keeps working."
+        "Write one tenant's schema (pg_dump), Client, Domain and custom domain rows and media "
+        "files to a .tar.gz archive, from a consistent snapshot, while the tenant keeps working."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

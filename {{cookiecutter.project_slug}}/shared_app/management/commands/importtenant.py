@@ -11,7 +11,8 @@ from ...tenant_import import import_tenant, replace_tenant
 class Command(ReportsTenancyErrors):
     help = (
         "Restore a tenant from an archive of exporttenant: as a new tenant (--schema and "
-        "--domain), or in place of the live one (--schema and --replace), keeping the replaced "
+        "--domain; its custom domains come back pending a DNS check), or in place of the live "
+        "one (--schema and --replace; its domains stay as they are), keeping the replaced "
         "schema as _replaced_<time>_<schema>."
     )
 
@@ -33,5 +34,18 @@ class Command(ReportsTenancyErrors):
             return
         if not options["domain"]:
             raise CommandError("Give the new tenant's --domain (or --replace the tenant).")
-        client = import_tenant(archive, schema_name=schema, domain=options["domain"])
-        self.stdout.write(f"Restored {archive} as {client.schema_name} at {options['domain']}.")
+        imported = import_tenant(archive, schema_name=schema, domain=options["domain"])
+        self.stdout.write(f"Restored {archive} as {schema} at {options['domain']}.")
+        domains = imported.custom_domains
+        if domains.restored:
+            self.stdout.write(
+                "Custom domains restored as pending, served again once a DNS check finds their "
+                f"record: {', '.join(domains.restored)}."
+            )
+        if domains.was_primary:
+            self.stdout.write(
+                f"{domains.was_primary} was the primary domain: an owner can make it primary "
+                "again once it is verified."
+            )
+        for skipped in domains.skipped:
+            self.stderr.write(f"Custom domain {skipped.domain} not restored: {skipped.reason}.")
