@@ -219,8 +219,14 @@ def test_the_plan_limits_a_workspace_s_requests_a_day_with_retry_after_until_mid
     assert until_midnight - 5 <= int(over["Retry-After"]) <= until_midnight + 1
     error = over.json()["error"]
     assert error["code"] == "daily_limit"
-    assert error["message"].startswith(
-        "Acme is on the Tiny API plan, which allows 3 API requests a day. Upgrade for more"
+    assert error["message"].startswith(  # then DRF's "Expected available in N seconds."
+        "Acme is on the Tiny API plan, which allows 3 API requests a day. "
+        # >>> include_billing
+        "Upgrade for more, or wait until the day ends (UTC)."
+        # <<< include_billing
+        # >>> not include_billing
+        "Contact us for a larger plan, or wait until the day ends (UTC)."
+        # <<< not include_billing
     )
     assert (over["X-RateLimit-Limit"], over["X-RateLimit-Remaining"]) == ("3", "0")
     midnight = time.time() + seconds_to_utc_midnight()
