@@ -152,7 +152,7 @@ def test_usage_is_written_once_a_minute_not_per_request(
 
 
 def test_usage_is_rolled_up_into_public_for_the_operator(
-    client, member_client, acme, globex, api_key
+    client, member_client, acme, globex, api_key, operator_client
 ):
     acme_key, globex_key = api_key(acme), api_key(globex)
     for _ in range(3):
@@ -174,10 +174,7 @@ def test_usage_is_rolled_up_into_public_for_the_operator(
         ("acme", today - timedelta(days=1)): 5,
         ("globex", today): 2,
     }
-    www = HttpClient(headers={"host": django_settings.TENANTS["www"]["DOMAINS"][0]})
-    with StaticSchema("www"):
-        www.force_login(UserFactory(is_staff=True, is_superuser=True))
-    page = www.get("/admin/shared_app/workspaceapiusage/")
+    page = operator_client.get("/admin/shared_app/workspaceapiusage/")
     assert page.status_code == 200 and "Globex" in page.content.decode()
 
 

@@ -9,12 +9,10 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client as HttpClient
 
-from pgschemas.schema import StaticSchema
 from shared_app.models import Client, Plan
 from shared_app.plans import LimitReached
 from tenant_app.limits import room_for_one_more
@@ -191,10 +189,7 @@ def test_a_plan_edited_anywhere_is_seen_at_the_next_routing_check(committed_tiny
     assert response.status_code == 302
 
 
-def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
-    with StaticSchema("www"):
-        client.force_login(UserFactory(email="op@example.com", is_staff=True, is_superuser=True))
-    www = {"host": settings.DOMAIN_NAME}
+def test_the_operator_edits_the_catalogue_in_the_admin(operator_client):
     pro = Plan.objects.get(slug="pro")
 
     fields = {
@@ -212,7 +207,7 @@ def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
         "max_api_requests_per_day": 5000,  # >>> include_api <<<
     }
 
-    response = client.post(f"/admin/shared_app/plan/{pro.pk}/change/", fields, headers=www)
+    response = operator_client.post(f"/admin/shared_app/plan/{pro.pk}/change/", fields)
 
     assert response.status_code == 302
     pro.refresh_from_db()
@@ -223,7 +218,7 @@ def test_the_operator_edits_the_catalogue_in_the_admin(client, db):
 
 
 # >>> include_billing
-def test_the_pricing_page_on_www_lists_the_catalogue(client, db):
+def test_the_pricing_page_on_www_lists_the_catalogue(client, db, settings):
     Plan.objects.filter(slug="pro").update(name="Professional", monthly_price_cents=1999)
 
     page = client.get("/pricing/", headers={"host": settings.DOMAIN_NAME}).content.decode()
