@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from .forms import SocialSignupForm
 from .social import HandOverRefused, forget, hand_over_url, identity, workspaces_of
-from .views import TOO_MANY, create_and_hand_over
+from .views import TOO_MANY, create_and_hand_over, signup_of
 
 
 def identity_expired(request: HttpRequest) -> HttpResponse:
@@ -47,7 +47,7 @@ def social_signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            created = create_and_hand_over(form, password=None)
+            created = create_and_hand_over(form, signup_of(form), password=None)
             if created is not None:
                 forget(request)
                 return created

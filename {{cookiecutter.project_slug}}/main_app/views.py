@@ -56,32 +56,36 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, TOO_MANY)
             status = 429
         elif settings.SIGNUP_EMAIL_VERIFICATION:
-            pending = PendingSignup(data["workspace_name"], data["subdomain"], data["email"])
+            pending = signup_of(form)
             token = make_signup_token(pending)
             send_signup_link(
                 pending, request.build_absolute_uri(reverse("confirm_signup", args=[token]))
             )
             return render(request, "main_app/signup_sent.html", {"email": pending.email})
         else:
-            created = create_and_hand_over(form, password=data["password"])
+            created = create_and_hand_over(form, signup_of(form), password=data["password"])
             if created is not None:
                 return created
     return render(request, "main_app/signup.html", {"form": form}, status=status)
 
 
-def create_and_hand_over(form: Form, password: str | None) -> HttpResponse | None:
-    """Create the workspace of a valid sign-up ``form`` and hand it over; None when refused,
-    the reason added to the form."""
+def signup_of(form: Form) -> PendingSignup:
+    """The workspace a valid sign-up form asks for (SignupForm, SocialSignupForm)."""
     data = form.cleaned_data
+    return PendingSignup(data["workspace_name"], data["subdomain"], data["email"])
+
+
+def create_and_hand_over(
+    form: Form, signup: PendingSignup, password: str | None
+) -> HttpResponse | None:
+    """Create the workspace ``signup`` asks for and hand it over; None when refused, the reason
+    added to ``form`` (to its sub-domain field if it has one)."""
     try:
         workspace = create_workspace(
-            name=data["workspace_name"],
-            subdomain=data["subdomain"],
-            email=data["email"],
-            password=password,
+            name=signup.name, subdomain=signup.subdomain, email=signup.email, password=password
         )
     except SubdomainUnavailable as error:
-        form.add_error("subdomain", str(error))
+        form.add_error("subdomain" if "subdomain" in form.fields else None, str(error))
     except WorkspaceNotCreated as error:
         form.add_error(None, str(error))
     else:
@@ -99,17 +103,9 @@ def confirm_signup(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "main_app/signup_link_refused.html", context, status=400)
     form = OwnerPasswordForm(pending.email, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            workspace = create_workspace(
-                name=pending.name,
-                subdomain=pending.subdomain,
-                email=pending.email,
-                password=form.cleaned_data["password"],
-            )
-        except (SubdomainUnavailable, WorkspaceNotCreated) as error:
-            form.add_error(None, str(error))
-        else:
-            return hand_over(workspace)
+        created = create_and_hand_over(form, pending, password=form.cleaned_data["password"])
+        if created is not None:
+            return created
     return render(request, "main_app/confirm_signup.html", {"form": form, "signup": pending})
 
 

@@ -23,6 +23,15 @@ LIMITS = {
 }
 
 
+# What a workspace over a limit can do about it.
+# >>> include_billing
+MORE_ROOM = "Upgrade to add more."  # on its billing page
+# <<< include_billing
+# >>> not include_billing
+MORE_ROOM = "Contact us for a larger plan."  # the operator assigns plans
+# <<< not include_billing
+
+
 class LimitReached(Exception):
     """Adding one more would exceed the workspace's plan: the message says which limit."""
 
@@ -56,4 +65,4 @@ def limit_message(tenant: Client, what: str) -> str:
 def check_room_for_one_more(tenant: Client, what: str, used: int) -> None:
     """Raise LimitReached if the workspace already holds as many ``what`` as its plan allows."""
     if Usage(used, limit_of(tenant, what)).full:
-        raise LimitReached(f"{limit_message(tenant, what)} Upgrade to add more.")
+        raise LimitReached(f"{limit_message(tenant, what)} {MORE_ROOM}")

@@ -8,14 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from billing_app import stripe_api
 from pgschemas.states import Status
 from shared_app.models import Plan
 
 from .limits import usage
-from .views import owner_required
+from .views import owner_post, owner_required
 
 
 @login_required
@@ -38,10 +38,8 @@ def back_to_billing(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("billing"))
 
 
-@login_required
-@require_POST
+@owner_post
 def upgrade(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     plan = get_object_or_404(Plan, slug=request.POST.get("plan", ""), is_free=False)
     interval = "year" if request.POST.get("interval") == "year" else "month"
     seats = get_user_model().objects.filter(is_active=True).count()
@@ -60,10 +58,8 @@ def upgrade(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
-@login_required
-@require_POST
+@owner_post
 def manage_billing(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     try:
         url = stripe_api.portal_url(
             request.tenant, email=request.user.email, back_to=back_to_billing(request)

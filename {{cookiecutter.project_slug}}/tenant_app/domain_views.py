@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from shared_app import custom_domains
 from shared_app.models import CustomDomain
 
 from .forms import CustomDomainForm
-from .views import owner_required
+from .views import owner_post, owner_required
 
 TOO_MANY_CHECKS = "This workspace has checked its domains often lately: please try again later."
 
@@ -35,7 +34,6 @@ def domains_page(
 
 
 def own_domain(request: HttpRequest, pk: int) -> CustomDomain:
-    owner_required(request)
     return get_object_or_404(CustomDomain, pk=pk, tenant_id=request.tenant.pk)
 
 
@@ -56,8 +54,7 @@ def custom_domain_list(request: HttpRequest) -> HttpResponse:
     return domains_page(request, status=400, form=form)
 
 
-@login_required
-@require_POST
+@owner_post
 def check_custom_domain(request: HttpRequest, pk: int) -> HttpResponse:
     custom = own_domain(request, pk)
     if not ratelimit.consume(request, action="custom_domain_check", key=request.tenant.schema_name):
@@ -71,8 +68,7 @@ def check_custom_domain(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("custom_domains")
 
 
-@login_required
-@require_POST
+@owner_post
 def make_custom_domain_primary(request: HttpRequest, pk: int) -> HttpResponse:
     custom = own_domain(request, pk)
     try:
@@ -84,10 +80,8 @@ def make_custom_domain_primary(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("custom_domains")
 
 
-@login_required
-@require_POST
+@owner_post
 def make_subdomain_primary(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     try:
         custom_domains.make_subdomain_primary(request.tenant)
     except custom_domains.DomainRefused as error:
@@ -97,8 +91,7 @@ def make_subdomain_primary(request: HttpRequest) -> HttpResponse:
     return redirect("custom_domains")
 
 
-@login_required
-@require_POST
+@owner_post
 def remove_custom_domain(request: HttpRequest, pk: int) -> HttpResponse:
     custom = own_domain(request, pk)
     custom_domains.remove(custom)

@@ -19,7 +19,7 @@ from django.shortcuts import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from pgschemas import app_settings
 from shared_app import lifecycle, renaming
@@ -40,7 +40,7 @@ from .models import (
 )
 from .sso import SsoForm, identity_provider
 from .tokens import make_handover_token
-from .views import owner_required
+from .views import owner_post, owner_required
 
 USAGE_DAYS = 7  # of API usage in the settings page  # >>> include_api <<<
 AUDIT_PAGE = 50  # events a page of the audit log
@@ -88,10 +88,8 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
     return settings_page(request, form=form)
 
 
-@login_required
-@require_POST
+@owner_post
 def security_settings(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     form = SecurityForm(request.POST, instance=WorkspaceSecurity.load())
     if not form.is_valid():
         return settings_page(request, status=400, security_form=form)
@@ -106,10 +104,8 @@ def security_settings(request: HttpRequest) -> HttpResponse:
     return redirect("workspace_settings")
 
 
-@login_required
-@require_POST
+@owner_post
 def sso_settings(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     form = SsoForm(request.POST, app=identity_provider())
     if not form.is_valid():
         return settings_page(request, status=400, sso_form=form)
@@ -118,11 +114,9 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
     return redirect("workspace_settings")
 
 
-@login_required
-@require_POST
+@owner_post
 def end_support_session(request: HttpRequest, event: int) -> HttpResponse:
     """An owner ends our staff's support session before its time (both audit logs)."""
-    owner_required(request)
     try:
         support.end_session(
             request.tenant,
@@ -171,11 +165,9 @@ def export_audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
     )
 
 
-@login_required
-@require_POST
+@owner_post
 def rename_workspace(request: HttpRequest) -> HttpResponse:
     """The owner moves the workspace to a new sub-domain, and lands there logged in."""
-    owner_required(request)
     form = RenameWorkspaceForm(request.POST)
     if form.is_valid():
         by = f"owner {request.user.email}"
@@ -194,12 +186,10 @@ def rename_workspace(request: HttpRequest) -> HttpResponse:
     return settings_page(request, status=400, rename_form=form)
 
 
-@login_required
-@require_POST
+@owner_post
 def delete_workspace(request: HttpRequest) -> HttpResponse:
     """The owner closes the workspace: it answers 410 at once, and is erased after the
     retention period unless an operator cancels the deletion."""
-    owner_required(request)
     form = DeleteWorkspaceForm(request.tenant.name, request.POST)
     if form.is_valid():
         reason = form.cleaned_data["reason"] or "Deleted by its owner in the workspace settings."
@@ -222,11 +212,9 @@ def delete_workspace(request: HttpRequest) -> HttpResponse:
 
 
 # >>> include_api
-@login_required
-@require_POST
+@owner_post
 def create_api_key(request: HttpRequest) -> HttpResponse:
     """Owners only. The new key is in this page alone (no redirect): it is never shown again."""
-    owner_required(request)
     key_form = ApiKeyForm(request.POST, prefix="key")
     if not key_form.is_valid():
         return settings_page(request, status=400, key_form=key_form)
@@ -238,10 +226,8 @@ def create_api_key(request: HttpRequest) -> HttpResponse:
     return settings_page(request, status=201, new_key=full_key, new_key_name=key_form.instance.name)
 
 
-@login_required
-@require_POST
+@owner_post
 def revoke_api_key(request: HttpRequest, pk: int) -> HttpResponse:
-    owner_required(request)
     key = get_object_or_404(ApiKey, pk=pk, revoked_at=None)
     with transaction.atomic():
         revoke_key(key)

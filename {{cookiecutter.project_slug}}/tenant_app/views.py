@@ -2,6 +2,8 @@
 person in (the sign-up hand-over, an invitation, an operator's support session); owners alone
 manage members and settings."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from allauth.core import ratelimit
@@ -46,6 +48,18 @@ TOO_MANY_INVITATIONS = (
 def owner_required(request: HttpRequest) -> None:
     if not request.user.is_owner:
         raise PermissionDenied("Only the workspace's owners can do this.")
+
+
+def owner_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An owner's action: a logged-in member's POST (else the log-in page, or 405), refused
+    (403) unless they are an owner."""
+
+    @wraps(view)
+    def owners_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        owner_required(request)
+        return view(request, *args, **kwargs)
+
+    return login_required(require_POST(owners_only))
 
 
 class DashboardView(LoginRequiredMixin, ListView):
@@ -132,10 +146,8 @@ def send_invitation(request: HttpRequest, invitation: Invitation) -> None:
     )
 
 
-@login_required
-@require_POST
+@owner_post
 def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
-    owner_required(request)
     member = get_object_or_404(get_user_model(), pk=pk)
     email = member.email
     try:
@@ -150,10 +162,8 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members")
 
 
-@login_required
-@require_POST
+@owner_post
 def change_member_role(request: HttpRequest, pk: int) -> HttpResponse:
-    owner_required(request)
     member = get_object_or_404(get_user_model(), pk=pk, is_active=True)
     before = member.get_role_display()
     try:
@@ -173,10 +183,8 @@ def change_member_role(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members")
 
 
-@login_required
-@require_POST
+@owner_post
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    owner_required(request)
     invitation = get_object_or_404(Invitation, pk=pk, accepted_at__isnull=True)
     with transaction.atomic():
         invitation.delete()
@@ -192,10 +200,8 @@ def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
     return media_response(name)
 
 
-@login_required
-@require_POST
+@owner_post
 def request_data_export(request: HttpRequest) -> HttpResponse:
-    owner_required(request)
     audit.record(request, AuditEvent.Action.DATA_EXPORT)
     export_workspace_data.delay(request.user.pk)
     messages.success(

@@ -25,7 +25,7 @@ from django.test import Client as HttpClient
 from django.test.utils import setup_databases, teardown_databases
 
 from pgschemas.routing.host_map import host_map
-from pgschemas.schema import deactivate
+from pgschemas.schema import StaticSchema, deactivate
 from shared_app.models import Client
 from tenant_app.api.keys import create_key  # >>> include_api <<<
 from tenant_app.models import ApiKey  # >>> include_api <<<
@@ -34,6 +34,7 @@ from . import citus_test_database
 from .factories import ClientFactory, DomainFactory, ProjectFactory, UserFactory
 
 TENANTS = ("acme", "globex")
+OPERATOR = "operator@example.com"  # operator_client
 
 
 def host(name: str) -> str:
@@ -136,6 +137,16 @@ def member_client(db):
         return http
 
     return client_of
+
+
+@pytest.fixture
+def operator_client(db) -> HttpClient:
+    """A test client on www, logged in as an operator who may do everything (a superuser): the
+    console and the operator admin."""
+    http = HttpClient(headers={"host": settings.DOMAIN_NAME})
+    with StaticSchema("www"):
+        http.force_login(UserFactory(email=OPERATOR, is_staff=True, is_superuser=True))
+    return http
 
 
 @pytest.fixture

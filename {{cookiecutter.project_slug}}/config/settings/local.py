@@ -4,6 +4,7 @@ import django
 
 from config.database import client_programs_dir, database_settings
 from devtools.secret_key import development_secret_key
+from pgschemas.routing.allowed_hosts import RoutedHosts
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, TENANTS, env
@@ -11,7 +12,10 @@ from .base import BASE_DIR, TENANTS, env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # DJANGO_SECRET_KEY, else a key made on first use and kept in .env (git-ignored).
 SECRET_KEY = development_secret_key(BASE_DIR / ".env")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
+# As in base: these names, and the hosts the routing serves (verified custom domains).
+ALLOWED_HOSTS = RoutedHosts(
+    env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])
+)
 
 DATABASES = {"default": database_settings(env, embedded_data_dir=BASE_DIR / ".pgdata")}
 PGSCHEMAS_PG_BIN_DIR = client_programs_dir(env)

@@ -27,6 +27,13 @@ from .counters import increment
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 DAY = PERIODS["d"]  # windows start at the epoch: a day's is the UTC day
+# What a workspace over its requests a day can do, besides waiting for the next day.
+# >>> include_billing
+MORE_A_DAY = "Upgrade for more"  # on its billing page
+# <<< include_billing
+# >>> not include_billing
+MORE_A_DAY = "Contact us for a larger plan"  # the operator assigns plans
+# <<< not include_billing
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,6 @@ class PlanDayThrottle(BaseThrottle):
         window = count_in_window(self.scope, tenant.schema_name, limit, DAY)
         request._request.day_limit = window
         if not window.allowed:
-            message = f"{limit_message(tenant, 'api_requests')} Upgrade for more, or wait until"
+            message = f"{limit_message(tenant, 'api_requests')} {MORE_A_DAY}, or wait until"
             raise Throttled(window.wait(), f"{message} the day ends (UTC).", "daily_limit")
         return True

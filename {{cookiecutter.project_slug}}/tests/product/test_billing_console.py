@@ -4,29 +4,16 @@ operator's recorded overrides (comp a plan, extend a trial), each with its reaso
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client as HttpClient
 from django.utils import timezone
 
-from pgschemas.schema import StaticSchema
 from shared_app.models import BillingStatus, Client, OperatorAction, Plan
 
-from ..factories import UserFactory
+from ..conftest import OPERATOR
 
 pytestmark = pytest.mark.billing
 
-OPERATOR = "operator@example.com"
 
-
-@pytest.fixture
-def operator(db) -> HttpClient:
-    http = HttpClient(headers={"host": django_settings.DOMAIN_NAME})
-    with StaticSchema("www"):
-        http.force_login(UserFactory(email=OPERATOR, is_staff=True, is_superuser=True))
-    return http
-
-
-def test_a_workspace_s_page_shows_its_plan_and_billing_state(operator, acme, member_client):
+def test_a_workspace_s_page_shows_its_plan_and_billing_state(operator_client, acme, member_client):
     member_client(acme)
     member_client(acme)
     Client.objects.filter(pk=acme.pk).update(
@@ -36,7 +23,7 @@ def test_a_workspace_s_page_shows_its_plan_and_billing_state(operator, acme, mem
         stripe_subscription_id="sub_acme",
     )
 
-    page = operator.get("/console/acme/").content.decode()
+    page = operator_client.get("/console/acme/").content.decode()
 
     assert "<th>Plan</th><td>Pro</td>" in page
     assert "Payment failed since" in page
@@ -45,10 +32,10 @@ def test_a_workspace_s_page_shows_its_plan_and_billing_state(operator, acme, mem
     assert "Trial ends" in page  # the trial it started on
 
 
-def test_comping_a_plan_assigns_it_without_stripe_and_is_recorded(operator, acme):
+def test_comping_a_plan_assigns_it_without_stripe_and_is_recorded(operator_client, acme):
     business = Plan.objects.get(slug="business")
 
-    response = operator.post(
+    response = operator_client.post(
         "/console/acme/do/comp_plan/",
         {"comp_plan-plan": business.pk, "comp_plan-reason": "Design partner"},
         follow=True,
@@ -67,10 +54,10 @@ def test_comping_a_plan_assigns_it_without_stripe_and_is_recorded(operator, acme
     assert "Comp a plan: done for Acme (recorded)." in page and "<th>Plan</th><td>Business" in page
 
 
-def test_comping_the_free_plan_makes_the_workspace_free(operator, acme):
+def test_comping_the_free_plan_makes_the_workspace_free(operator_client, acme):
     free = Plan.objects.get(slug="free")
 
-    operator.post(
+    operator_client.post(
         "/console/acme/do/comp_plan/", {"comp_plan-plan": free.pk, "comp_plan-reason": "x"}
     )
 
@@ -78,13 +65,13 @@ def test_comping_the_free_plan_makes_the_workspace_free(operator, acme):
     assert (acme.plan, acme.billing_status) == (free, BillingStatus.FREE)
 
 
-def test_comping_is_refused_while_the_workspace_pays_through_stripe(operator, acme):
+def test_comping_is_refused_while_the_workspace_pays_through_stripe(operator_client, acme):
     Client.objects.filter(pk=acme.pk).update(
         billing_status=BillingStatus.ACTIVE, stripe_subscription_id="sub_acme"
     )
     business = Plan.objects.get(slug="business")
 
-    response = operator.post(
+    response = operator_client.post(
         "/console/acme/do/comp_plan/",
         {"comp_plan-plan": business.pk, "comp_plan-reason": "Upgrade for free"},
         follow=True,
@@ -95,14 +82,14 @@ def test_comping_is_refused_while_the_workspace_pays_through_stripe(operator, ac
     assert not OperatorAction.objects.filter(action="comp_plan").exists()
 
 
-def test_an_override_without_a_reason_or_with_a_bad_field_changes_nothing(operator, acme):
-    no_reason = operator.post(
+def test_an_override_without_a_reason_or_with_a_bad_field_changes_nothing(operator_client, acme):
+    no_reason = operator_client.post(
         "/console/acme/do/comp_plan/", {"comp_plan-plan": Plan.objects.get(slug="free").pk}
     )
-    too_long = operator.post(
+    too_long = operator_client.post(
         "/console/acme/do/extend_trial/", {"extend_trial-days": "9999", "extend_trial-reason": "x"}
     )
-    unknown_plan = operator.post(
+    unknown_plan = operator_client.post(
         "/console/acme/do/comp_plan/", {"comp_plan-plan": "0", "comp_plan-reason": "x"}
     )
 
@@ -112,10 +99,10 @@ def test_an_override_without_a_reason_or_with_a_bad_field_changes_nothing(operat
     assert not OperatorAction.objects.exists()
 
 
-def test_extending_a_trial_moves_its_end_and_is_recorded(operator, acme):
+def test_extending_a_trial_moves_its_end_and_is_recorded(operator_client, acme):
     ends = acme.trial_ends_at
 
-    response = operator.post(
+    response = operator_client.post(
         "/console/acme/do/extend_trial/",
         {"extend_trial-days": "10", "extend_trial-reason": "Evaluating with legal"},
         follow=True,
@@ -129,10 +116,10 @@ def test_extending_a_trial_moves_its_end_and_is_recorded(operator, acme):
     assert "Extend the trial: done for Acme (recorded)." in response.content.decode()
 
 
-def test_extending_is_refused_when_the_workspace_is_not_on_a_trial(operator, acme):
+def test_extending_is_refused_when_the_workspace_is_not_on_a_trial(operator_client, acme):
     Client.objects.filter(pk=acme.pk).update(billing_status=BillingStatus.FREE, trial_ends_at=None)
 
-    response = operator.post(
+    response = operator_client.post(
         "/console/acme/do/extend_trial/",
         {"extend_trial-days": "10", "extend_trial-reason": "x"},
         follow=True,
@@ -142,8 +129,8 @@ def test_extending_is_refused_when_the_workspace_is_not_on_a_trial(operator, acm
     assert not OperatorAction.objects.exists()
 
 
-def test_the_operator_admin_offers_only_the_actions_that_need_a_reason_alone(operator, acme):
-    page = operator.get("/admin/shared_app/client/").content.decode()
+def test_the_operator_admin_offers_only_the_actions_that_need_a_reason_alone(operator_client, acme):
+    page = operator_client.get("/admin/shared_app/client/").content.decode()
 
     assert "Suspend…" in page
     assert "Comp a plan" not in page and "Extend the trial" not in page

@@ -15,16 +15,14 @@ from django.utils import timezone
 
 from config.celery_app import app
 from pgschemas.availability import schema_exists
-from pgschemas.schema import StaticSchema
 from pgschemas.states import Status
 from shared_app import lifecycle
 from shared_app.models import Client, Domain, OperatorAction
 from shared_app.tasks import purge_tenants
 
-from ..conftest import host
-from ..factories import ClientFactory, DomainFactory, UserFactory
+from ..conftest import OPERATOR, host
+from ..factories import ClientFactory, DomainFactory
 
-OPERATOR = "operator@example.com"
 EXPORTED: list[tuple[str, bool]] = []
 
 
@@ -127,14 +125,6 @@ def test_every_action_is_listed_for_the_console_and_the_admin():
 
 
 # The operator admin ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def operator_client(db) -> HttpClient:
-    http = HttpClient(headers={"host": django_settings.DOMAIN_NAME})
-    with StaticSchema("www"):
-        http.force_login(UserFactory(email=OPERATOR, is_staff=True, is_superuser=True))
-    return http
 
 
 def test_the_admin_action_asks_for_a_reason_then_suspends_and_records(operator_client, acme):
