@@ -10,12 +10,11 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from .names import check_schema_name
+from .names import PUBLIC, check_schema_name
 
 if TYPE_CHECKING:
     from .models import DomainMixin, TenantMixin
 
-PUBLIC = "public"
 DEFAULT = "default"
 
 

@@ -4,8 +4,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
+PUBLIC = "public"  # the schema of what every tenant shares
 SCHEMA_NAME_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-ALWAYS_RESERVED = frozenset({"public", "information_schema", "default"})
+ALWAYS_RESERVED = frozenset({PUBLIC, "information_schema", "default"})
 # Spare schemas (kept migrated for new tenants) are named "_spare_<time><random>".
 SPARE_PREFIX = "_spare_"
 HOST_NAME_PATTERN = re.compile(

@@ -6,7 +6,7 @@ schemas at the same point of their history need the same plan and the same state
 computes them once per process (per distinct starting point) and this module, per schema, only runs
 the database side of each operation, records the migrations (and stamps the schema, stamps.py)
 and sends the migrate signals, as Django's ``migrate`` does, minus auth's permission handler where
-it has nothing to create (``routers.permissions_current``). The statements that Django's own
+it has nothing to create (``permissions.py``). The statements that Django's own
 schema operations sent in the first schema of a plan are sent again as they are in the next ones
 (in any schema when they read nothing first, else in new, empty ones).
 """
@@ -27,8 +27,8 @@ from django.db.migrations.operations.special import RunPython, SeparateDatabaseA
 from django.db.migrations.recorder import MigrationRecorder
 
 from ..app_settings import citus_enabled
+from ..permissions import permissions_current
 from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
-from ..routers import permissions_current
 from ..schema import Schema
 from .plans import History, Plan, Sent, Step, applied_migrations, needs_django_migrate, plan_from
 from .stamps import stamp_sql, stamps_enabled

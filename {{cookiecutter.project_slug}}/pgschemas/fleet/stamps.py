@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from django.db import connection
 
 from ..app_settings import citus_enabled
-from ..config import PUBLIC
-from ..names import quote_schema_name
+from ..names import PUBLIC, quote_schema_name
 from .plans import MigrationKey
 
 SETS = "pgschemas_migration_set"
