@@ -6,7 +6,7 @@ from django.db import connection
 
 from ..names import quote_schema_name
 from .plans import History, MigrationKey
-from .stamps import stamp, stamped_sets, stamps_enabled
+from .stamps import STAMP_OF_TABLE, stamp, stamp_ids, stamped_sets, stamps_enabled
 
 SCHEMAS_PER_QUERY = 500
 
@@ -27,16 +27,19 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
     """What each of these schemas that exists has recorded (``applied`` None: no
     ``django_migrations`` table); a schema that does not exist is left out.
 
-    One catalog query finds the schemas and their tables; their stamps (stamps.py) say what they
-    hold in one more. A schema without a stamp is stamped first when ``stamp_unstamped`` (the
-    next time costs it nothing), else its table is read: one query per 500 schemas.
+    One catalog query finds the schemas, their tables and their stamps (stamps.py), one more the
+    distinct sets of migrations the stamps name. A schema without a stamp is stamped first when
+    ``stamp_unstamped`` (the next time costs it nothing), else its table is read: one query per
+    500 schemas.
     """
+    stamped = stamps_enabled()
     with connection.cursor() as cursor:
         cursor.execute(
-            # By the catalog's indexes (namespace by name, then table by name and namespace):
-            # one lookup per schema, however many schemas the database holds.
-            """
-            SELECT n.nspname, c.oid IS NOT NULL
+            # By the catalog's indexes (namespace by name, then table by name and namespace,
+            # then its stamp and trigger by oid): lookups per schema, however many schemas the
+            # database holds.
+            f"""
+            SELECT n.nspname, c.oid IS NOT NULL, {STAMP_OF_TABLE if stamped else "NULL"}
             FROM pg_catalog.pg_namespace n
             LEFT JOIN pg_catalog.pg_class c
               ON c.relname = 'django_migrations'
@@ -47,18 +50,20 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
             [list(schema_names)],
         )
         rows = cursor.fetchall()
-    with_table = [name for name, has_table in rows if has_table]
-    applied: dict[str, frozenset[MigrationKey]] = {}
-    if with_table and stamps_enabled():
-        applied = stamped_sets(with_table)
-        unstamped = [name for name in with_table if name not in applied]
-        if stamp_unstamped and unstamped:
-            for chunk in _chunks(unstamped):
-                stamp(chunk)
-            applied.update(stamped_sets(unstamped))
+    with_table = [name for name, has_table, _ in rows if has_table]
+    applied = stamped_sets({name: set_id for name, _, set_id in rows if set_id is not None})
+    unstamped = [name for name in with_table if name not in applied]
+    if stamp_unstamped and stamped and unstamped:
+        for chunk in _chunks(unstamped):
+            stamp(chunk)
+        applied.update(stamped_sets(stamp_ids(unstamped)))
+    with_stamp = set(applied)
     for chunk in _chunks([name for name in with_table if name not in applied]):
         applied.update(_applied_in(chunk))
-    return {name: History(exists=True, applied=applied.get(name)) for name, _ in rows}
+    return {
+        name: History(exists=True, applied=applied.get(name), stamped=name in with_stamp)
+        for name, _, _ in rows
+    }
 
 
 def _chunks(names: list[str]) -> Iterator[list[str]]:

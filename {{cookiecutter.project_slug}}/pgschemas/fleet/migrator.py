@@ -30,7 +30,16 @@ from ..app_settings import citus_enabled
 from ..permissions import permissions_current
 from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
 from ..schema import Schema
-from .plans import History, Plan, Sent, Step, applied_migrations, needs_django_migrate, plan_from
+from .plans import (
+    History,
+    MigrationKey,
+    Plan,
+    Sent,
+    Step,
+    applied_migrations,
+    needs_django_migrate,
+    plan_from,
+)
 from .stamps import stamp_sql, stamps_enabled
 
 DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
@@ -57,7 +66,13 @@ def migrate_schema(
             return 0
         fresh = new and applied is None
         with remembered_introspection(plan) if fresh else nullcontext():
-            _run(plan, schema.schema_name, create_table=applied is None, fresh=fresh)
+            _run(
+                plan,
+                schema.schema_name,
+                applied,
+                fresh=fresh,
+                stamped=bool(history and history.stamped),
+            )
         return len(plan.migrations)
 
 
@@ -87,19 +102,29 @@ def remembered_introspection(plan: Plan) -> Iterator[None]:
         del introspection.get_constraints
 
 
-def _run(plan: Plan, schema_name: str, *, create_table: bool, fresh: bool) -> None:
+def _run(
+    plan: Plan,
+    schema_name: str,
+    applied: frozenset[MigrationKey] | None,
+    *,
+    fresh: bool,
+    stamped: bool,
+) -> None:
     """``migrate``'s work for one schema, inside the caller's transaction.
 
     That transaction already makes the schema all or nothing, so migrations and operations get
     no savepoints of their own, and the migrations are recorded in one statement at the end.
-    ``fresh``: the schema was created empty in this transaction. Statements that return nothing
-    wait and go together (``batched_ddl``): a migration that only sends DDL costs one round trip.
+    ``applied``: what the schema has recorded (None: no ``django_migrations`` yet); ``fresh``:
+    the schema was created empty in this transaction; ``stamped``: it had a stamp that counted
+    (its trigger is there). Statements that return nothing wait and go together
+    (``batched_ddl``): a migration that only sends DDL costs one round trip, its recording and
+    the schema's new stamp (stamps.py) included.
     """
     emit_pre_migrate_signal(
         0, False, connection.alias, apps=plan.pre_migrate_apps, plan=_as_signal_plan(plan)
     )
     with batched_ddl() as send_later:
-        if create_table:  # what the recorder's ensure_schema() does
+        if applied is None:  # no table yet: what the recorder's ensure_schema() does
             with connection.schema_editor(atomic=False) as editor:
                 editor.create_model(MigrationRecorder.Migration)
         for number, steps in enumerate(plan.steps):
@@ -110,9 +135,12 @@ def _run(plan: Plan, schema_name: str, *, create_table: bool, fresh: bool) -> No
                 _migrate(plan, number, steps, schema_name, fresh=fresh)
         send_later(_recording_sql(plan.migrations))
         if stamps_enabled():
-            send_later(stamp_sql(schema_name))
+            held = (applied or frozenset()) | {(m.app_label, m.name) for m in plan.migrations}
+            send_later(stamp_sql(schema_name, held, trigger=not stamped))
         # auth's permissions can only be missing where a model or its permissions changed.
-        with nullcontext() if plan.changes_permissions or create_table else permissions_current():
+        with (
+            nullcontext() if plan.changes_permissions or applied is None else permissions_current()
+        ):
             emit_post_migrate_signal(
                 0, False, connection.alias, apps=plan.post_migrate_apps, plan=_as_signal_plan(plan)
             )

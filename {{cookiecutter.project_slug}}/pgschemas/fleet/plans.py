@@ -27,6 +27,7 @@ class History:
 
     exists: bool
     applied: frozenset[MigrationKey] | None = None
+    stamped: bool = False  # ``applied`` comes from a stamp that counts (stamps.py)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from ..names import quote_schema_name
 from ..schema import NamedSchema, Schema
 from .migrator import migrate_schema
 from .plans import History
+from .stamps import forget_stamp_sql, stamps_enabled
 
 
 def create_schema(schema_name: str) -> None:
@@ -21,7 +22,8 @@ def drop_schema(schema_name: str) -> None:
             # Rows written earlier in this transaction (a tenant created and dropped in one
             # transaction) leave deferred FK checks pending, which would block the DROP.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(schema_name)} CASCADE")
+        drop = f"DROP SCHEMA IF EXISTS {quote_schema_name(schema_name)} CASCADE"
+        cursor.execute(f"{forget_stamp_sql(schema_name)}; {drop}" if stamps_enabled() else drop)
 
 
 def create_missing_schema(schema: Schema) -> bool:

@@ -36,7 +36,7 @@ from .plans import (
 )
 from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
-from .stamps import prune_stamps, stamps_enabled
+from .stamps import prune_sets, stamps_enabled
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def migrate_fleet(
             return failures  # every tenant relies on public (content types, the tenant table)
     progress.total += len(dynamic)
     if stamps_enabled():
-        prune_stamps()
+        prune_sets()
     behind = set(schemas_behind(dynamic, expected, stamp_unstamped=True))
     for name in dynamic:
         if name not in behind:

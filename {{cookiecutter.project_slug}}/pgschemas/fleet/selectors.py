@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 
 from ..config import PUBLIC, get_domain_model, get_tenant_model, get_tenants_config
 from ..exceptions import SchemaNotFound
-from ..schema import PUBLIC_SCHEMA, Schema, StaticSchema
+from ..schema import PUBLIC_SCHEMA, NamedSchema, Schema, StaticSchema
 
 STATIC = ":static:"
 DYNAMIC = ":dynamic:"
@@ -19,15 +19,22 @@ def static_schemas() -> list[Schema]:
     return [StaticSchema(name) for name in get_tenants_config().static]
 
 
-def dynamic_schemas() -> Iterator[Schema]:
-    yield from get_tenant_model()._default_manager.order_by("schema_name").iterator()
+def dynamic_schemas(*, tenants: bool = True) -> Iterator[Schema]:
+    """The tenants, by schema name; with ``tenants`` false only their names, for work that needs
+    nothing else (migrating: no model instance per tenant for 10,000 tenants)."""
+    ordered = get_tenant_model()._default_manager.order_by("schema_name")
+    if tenants:
+        yield from ordered.iterator()
+        return
+    for name in ordered.values_list("schema_name", flat=True).iterator():
+        yield NamedSchema(name, dynamic=True)
 
 
-def all_schemas() -> Iterator[Schema]:
+def all_schemas(*, tenants: bool = True) -> Iterator[Schema]:
     """Public, then static tenants, then dynamic ones (read only once public is migrated)."""
     yield PUBLIC_SCHEMA
     yield from static_schemas()
-    yield from dynamic_schemas()
+    yield from dynamic_schemas(tenants=tenants)
 
 
 def select_schemas(selectors: Iterable[str]) -> Iterator[Schema]:

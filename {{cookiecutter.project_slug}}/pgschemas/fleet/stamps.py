@@ -11,9 +11,12 @@ stamp counts only while that trigger is there and enabled: a stamp is the table'
 is absent, never stale. Not on Citus (no triggers on distributed tables): every schema is read.
 """
 
+import hashlib
 from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 from ..app_settings import citus_enabled
 from ..names import PUBLIC, quote_schema_name
@@ -68,28 +71,53 @@ def stamps_enabled() -> bool:
     return _installed
 
 
-def stamp_sql(schema_name: str) -> str:
-    """Stamp a schema's ``django_migrations`` with its rows, and make sure its trigger is there.
+def stamp_sql(
+    schema_name: str, migrations: frozenset[MigrationKey] | None = None, *, trigger: bool = True
+) -> str:
+    """Stamp a schema's ``django_migrations`` with ``migrations``, what its transaction has made
+    it hold (or, when None, with its rows as they are read); with ``trigger``, make sure its
+    trigger is there (false when its stamp counted, so the trigger is known to be there).
 
     Statements that return nothing: the migrator sends them with its DDL.
     """
     table = f"{quote_schema_name(schema_name)}.django_migrations"
-    rows = f"SELECT app || '.' || name AS migration FROM {table}"
-    everything = "string_agg(migration, ',' ORDER BY migration)"
-    fingerprint = f"SELECT md5(coalesce({everything}, '')) FROM ({rows}) m"
-    return f"""
-        CREATE OR REPLACE TRIGGER {TRIGGER}
-            AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
-            FOR EACH STATEMENT EXECUTE FUNCTION {PUBLIC}.{TRIGGER}();
-        INSERT INTO {PUBLIC}.{SETS} (fingerprint, migrations)
-            SELECT md5(coalesce({everything}, '')),
-                   coalesce(array_agg(migration ORDER BY migration), ARRAY[]::text[])
-            FROM ({rows}) m
-            ON CONFLICT (fingerprint) DO NOTHING;
-        INSERT INTO {PUBLIC}.{STAMPS} (table_oid, set_id)
-            SELECT '{table}'::regclass, id FROM {PUBLIC}.{SETS} WHERE fingerprint = ({fingerprint})
-            ON CONFLICT (table_oid) DO UPDATE SET set_id = EXCLUDED.set_id
-    """
+    statements = []
+    if trigger:
+        statements.append(
+            f"CREATE OR REPLACE TRIGGER {TRIGGER} "
+            f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PUBLIC}.{TRIGGER}()"
+        )
+    if migrations is None:
+        rows = f"SELECT app || '.' || name AS migration FROM {table}"
+        ordered = 'ORDER BY migration COLLATE "C"'  # as Python sorts the set's names
+        everything = f"coalesce(string_agg(migration, ',' {ordered}), '')"
+        held = (
+            f"SELECT md5({everything}), "
+            f"coalesce(array_agg(migration {ordered}), ARRAY[]::text[]) FROM ({rows}) held"
+        )
+        fingerprint = f"(SELECT md5({everything}) FROM ({rows}) held)"
+    else:
+        names = sorted(f"{app}.{name}" for app, name in migrations)
+        value = hashlib.md5(",".join(names).encode()).hexdigest()
+        held = _sql("SELECT %s, %s::text[]", [value, names])
+        fingerprint = _sql("%s", [value])
+    # Two statements: the second's snapshot sees a set that another transaction added while the
+    # first waited for it (ON CONFLICT waits for a concurrent insert of the same set).
+    statements.append(
+        f"INSERT INTO {PUBLIC}.{SETS} (fingerprint, migrations) {held} "
+        "ON CONFLICT (fingerprint) DO NOTHING"
+    )
+    statements.append(
+        f"INSERT INTO {PUBLIC}.{STAMPS} (table_oid, set_id) "
+        f"SELECT '{table}'::regclass, id FROM {PUBLIC}.{SETS} WHERE fingerprint = {fingerprint} "
+        "ON CONFLICT (table_oid) DO UPDATE SET set_id = EXCLUDED.set_id"
+    )
+    return ";\n".join(statements)
+
+
+def _sql(sql: str, params: list[Any]) -> str:
+    return cast(PostgresOperations, connection.ops).compose_sql(sql, params)
 
 
 def stamp(schema_names: Sequence[str]) -> None:
@@ -106,24 +134,37 @@ def stamp(schema_names: Sequence[str]) -> None:
         cursor.execute(";\n".join(statements))
 
 
-def stamped_sets(schema_names: Sequence[str]) -> dict[str, frozenset[MigrationKey]]:
-    """What the stamps say the schemas that have one hold (a stamp whose trigger is missing or
-    disabled does not count)."""
+# The set id of the stamp of table ``c`` (a ``django_migrations``), NULL when it has none or when
+# its trigger is missing or disabled (then the stamp does not count).
+STAMP_OF_TABLE = f"""(
+    SELECT s.set_id FROM {PUBLIC}.{STAMPS} s
+    JOIN pg_catalog.pg_trigger t
+      ON t.tgrelid = s.table_oid AND t.tgname = '{TRIGGER}' AND t.tgenabled IN ('O', 'A')
+    WHERE s.table_oid = c.oid
+)"""
+
+
+def stamp_ids(schema_names: Sequence[str]) -> dict[str, int]:
+    """The set id of each of these schemas' stamps that counts."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT n.nspname, s.set_id
+            SELECT n.nspname, {STAMP_OF_TABLE}
             FROM pg_catalog.pg_namespace n
             JOIN pg_catalog.pg_class c
               ON c.relname = 'django_migrations' AND c.relnamespace = n.oid
-            JOIN {PUBLIC}.{STAMPS} s ON s.table_oid = c.oid
-            JOIN pg_catalog.pg_trigger t
-              ON t.tgrelid = c.oid AND t.tgname = %s AND t.tgenabled IN ('O', 'A')
             WHERE n.nspname = ANY(%s::text[])
             """,
-            [TRIGGER, list(schema_names)],
+            [list(schema_names)],
         )
-        set_ids = dict(cursor.fetchall())
+        return {name: set_id for name, set_id in cursor.fetchall() if set_id is not None}
+
+
+def stamped_sets(set_ids: dict[str, int]) -> dict[str, frozenset[MigrationKey]]:
+    """What the stamps say each schema holds, from its set id (one query for the distinct sets)."""
+    if not set_ids:
+        return {}
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, migrations FROM {PUBLIC}.{SETS} WHERE id = ANY(%s)",
             [list(set(set_ids.values()))],
@@ -140,12 +181,16 @@ def _key(migration: str) -> MigrationKey:
     return app, name
 
 
-def prune_stamps() -> None:
-    """Forget the stamps of tables that are gone, and the sets no stamp uses."""
+def forget_stamp_sql(schema_name: str) -> str:
+    """Delete the stamp of a schema about to be dropped (its table's oid may be used again)."""
+    table = f"{quote_schema_name(schema_name)}.django_migrations"
+    return f"DELETE FROM {PUBLIC}.{STAMPS} WHERE table_oid = to_regclass('{table}')"
+
+
+def prune_sets() -> None:
+    """Forget the sets of migrations that no stamp uses any more."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {PUBLIC}.{STAMPS} s WHERE NOT EXISTS "
-            "(SELECT FROM pg_catalog.pg_class c WHERE c.oid = s.table_oid); "
             f"DELETE FROM {PUBLIC}.{SETS} m WHERE NOT EXISTS "
             f"(SELECT FROM {PUBLIC}.{STAMPS} s WHERE s.set_id = m.id)"
         )

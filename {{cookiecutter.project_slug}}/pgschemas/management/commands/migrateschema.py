@@ -53,7 +53,7 @@ class Command(ReportsTenancyErrors, migrate.Command):
         if any(options.get(name) for name in DJANGO_ONLY_OPTIONS):
             self._django_migrate_each(selectors, *args, **options)
             return
-        schemas = select_schemas(selectors) if selectors else all_schemas()
+        schemas = select_schemas(selectors) if selectors else all_schemas(tenants=False)
         if not selectors or ALL in selectors or DYNAMIC in selectors:
             schemas = _followed_by_spares(schemas)
         progress = Progress(self.stdout, self.stderr, verbosity=options["verbosity"])
