@@ -1,6 +1,7 @@
 """A real DNS server for the tests: Debian's dnsmasq on a free loopback port, answering the TXT
 records a test writes, authoritative for ``ZONE`` (a name there without a record is NXDOMAIN)."""
 
+import random
 import shutil
 import socket
 import subprocess
@@ -17,10 +18,20 @@ DNSMASQ = shutil.which("dnsmasq") or shutil.which("dnsmasq", path="/usr/sbin") o
 ZONE = "test"  # the tests' custom domains are named *.test
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port() -> int:
+    """A loopback port free for UDP and TCP both (dnsmasq listens on both), below the ephemeral
+    range: a client connection's port, given by the kernel from that range, could otherwise take
+    it before dnsmasq (re)starts there ("Address already in use")."""
+    for _ in range(200):
+        port = random.randint(20_000, 32_000)
+        try:
+            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                with socket.socket(socket.AF_INET, kind) as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("No free loopback port for dnsmasq between 20000 and 32000.")
 
 
 class DnsServer:
@@ -28,7 +39,7 @@ class DnsServer:
     same port (dnsmasq reads its records at start only)."""
 
     def __init__(self) -> None:
-        self.port = free_udp_port()
+        self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="dnsmasq-"))
         self.process: subprocess.Popen[bytes] | None = None
 
