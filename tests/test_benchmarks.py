@@ -13,6 +13,18 @@ import sys
 
 from harness import ROOT
 
+
+def run_benchmarks(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "benchmarks/run.py", *arguments],
+        cwd=ROOT,
+        env=dict(os.environ),  # DATABASE_URL too, when set: the benchmarks then run there
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 ROWS = (
     "migrateschema, nothing to do",
     "migrateschema applying one new migration",
@@ -39,14 +51,7 @@ PLAIN_STATEMENT_COUNT = (
 
 
 def test_quick_benchmarks_report_every_row_and_plain_round_trips():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick"],
-        cwd=ROOT,
-        env=dict(os.environ),  # DATABASE_URL too, when set: the benchmarks then run there
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_benchmarks("--quick")
 
     assert result.returncode == 0, result.stdout + result.stderr[-6000:]
     for row in ROWS:
@@ -74,14 +79,7 @@ ROUTING_FIGURES = (
 
 
 def test_routing_mode_fills_public_and_reports_every_figure():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--routing", "30"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_benchmarks("--routing", "30")
 
     assert result.returncode == 0, result.stdout + result.stderr[-6000:]
     assert "Routing at 30 tenants" in result.stdout and "tenants: 30\n" in result.stdout
@@ -91,14 +89,7 @@ def test_routing_mode_fills_public_and_reports_every_figure():
 
 def test_against_mode_measures_this_tree_and_an_earlier_bake_side_by_side():
     """Against the same revision both bakes send the same statements for the same page."""
-    result = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick", "--against", "HEAD"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_benchmarks("--quick", "--against", "HEAD")
 
     assert result.returncode == 0, result.stdout + result.stderr[-6000:]
     assert "At 3 tenants, against HEAD" in result.stdout

@@ -83,6 +83,22 @@ def migrated_step_by_step(schema_name: str) -> dict[str, Any]:
     return snapshot(schema_name)
 
 
+@pytest.fixture
+def generated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The positions in their plans of the migrations whose statements the migrator generated
+    (rather than sending again those kept from an earlier schema); a test clears it once its
+    setting up is done."""
+    numbers: list[int] = []
+    generate = migrator._migrate
+
+    def recording(plan: plans.Plan, number: int, *args: Any, **kwargs: Any) -> None:
+        numbers.append(number)
+        generate(plan, number, *args, **kwargs)
+
+    monkeypatch.setattr(migrator, "_migrate", recording)
+    return numbers
+
+
 def test_the_snapshot_sees_what_a_migration_makes():
     reference = migrated_step_by_step("eq_django")
 
@@ -115,18 +131,11 @@ def test_later_new_schemas_reuse_the_first_ones_constraint_lookups_and_are_the_s
     assert snapshot("eq_second") == reference
 
 
-def test_later_new_schemas_send_the_statements_kept_from_the_first_again(monkeypatch):
+def test_later_new_schemas_send_the_statements_kept_from_the_first_again(generated):
     reference = migrated_step_by_step("eq_django")
     create_and_migrate_schema("eq_first")
     plan = plan_from(frozenset())
-    generated = []
-    generate = migrator._migrate
-
-    def recording(plan: plans.Plan, number: int, *args: Any, **kwargs: Any) -> None:
-        generated.append(number)
-        generate(plan, number, *args, **kwargs)
-
-    monkeypatch.setattr(migrator, "_migrate", recording)
+    generated.clear()
 
     create_and_migrate_schema("eq_second")
 
@@ -146,7 +155,7 @@ AUDIT_MIGRATIONS = frozenset(
 )
 
 
-def test_schemas_behind_by_the_same_migrations_get_the_first_ones_statements_again(monkeypatch):
+def test_schemas_behind_by_the_same_migrations_get_the_first_ones_statements_again(generated):
     """A field added (and choices changed): the statements sent for the first schema, which read
     nothing first, are sent again as they are for the next ones of the batch."""
     reference = migrated_step_by_step("eq_django")
@@ -159,14 +168,7 @@ def test_schemas_behind_by_the_same_migrations_get_the_first_ones_statements_aga
                 [tuple(name for _, name in AUDIT_MIGRATIONS)],
             )
     plan = plan_from(expected_migrations() - AUDIT_MIGRATIONS)
-    generated = []
-    generate = migrator._migrate
-
-    def recording(plan: plans.Plan, number: int, *args: Any, **kwargs: Any) -> None:
-        generated.append(number)
-        generate(plan, number, *args, **kwargs)
-
-    monkeypatch.setattr(migrator, "_migrate", recording)
+    generated.clear()
 
     outcomes = migrate_dynamic_batch(["eq_first", "eq_second"], fail_fast=False)
 
