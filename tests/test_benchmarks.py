@@ -88,7 +88,8 @@ def test_routing_mode_fills_public_and_reports_every_figure():
 
 
 def test_against_mode_measures_this_tree_and_an_earlier_bake_side_by_side():
-    """Against the same revision both bakes send the same statements for the same page."""
+    """Against the same revision both bakes send the same statements for the same page (give or
+    take the routing change check, at most once per process every half second)."""
     result = run_benchmarks("--quick", "--against", "HEAD")
 
     assert result.returncode == 0, result.stdout + result.stderr[-6000:]
@@ -97,4 +98,4 @@ def test_against_mode_measures_this_tree_and_an_earlier_bake_side_by_side():
         lines = [line for line in result.stdout.splitlines() if line.startswith(row)]
         assert len(lines) == 1, f"no single line for {row!r}:\n{result.stdout}"
         ours, earlier = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
-        assert ours == earlier, lines[0]
+        assert abs(float(ours) - float(earlier)) <= 0.1, lines[0]  # a routing check or not
