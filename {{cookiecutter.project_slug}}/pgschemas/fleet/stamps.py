@@ -3,12 +3,14 @@ behind reads one index per schema instead of each schema's table.
 
 A stamp ties a ``django_migrations`` table (by its oid, which a renamed schema keeps and a
 re-created table does not) to a set of migrations (``pgschemas_migration_set``, one row per
-distinct set: a fleet has a handful). It is written in the transaction that changes the table
-(the migrator) or under a lock that keeps writers out while the table is read (``stamp``), from
-the table's own rows. A statement trigger on the table deletes the stamp on any change made any
-other way (raw SQL, Django's ``migrate`` through ``runschema``, a restored archive's rows), and a
-stamp counts only while that trigger is there and enabled: a stamp is the table's content or it
-is absent, never stale. Not on Citus (no triggers on distributed tables): every schema is read.
+distinct set: a fleet has a handful). It is written in the transaction that changes the table,
+from what that transaction read and recorded (the migrator), or from the table's own rows under
+a lock that keeps writers out (``stamp``). A statement trigger on the table deletes the stamp on
+any change made any other way (raw SQL, Django's ``migrate`` through ``runschema``, a restored
+archive's rows), and a stamp counts only while that trigger is there and enabled: a stamp is the
+table's content or it is absent (two ``migrateschema`` runs changing the same schema at once, which
+Django's ``migrate`` does not support either, are the exception). Not on Citus (no triggers on
+distributed tables): every schema is read.
 """
 
 import hashlib
