@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
@@ -29,12 +30,15 @@ def status_codes_on_local_settings(*hosts: str) -> list[int]:
     """GET /accounts/login/ at each host, through the whole middleware, on the local settings
     and the test database."""
     db = connection.settings_dict
+    # The server in the query: a host may be the embedded server's socket folder, not a name.
+    server = urlencode({"host": db["HOST"], "port": db["PORT"]})
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DJANGO_SECRET_KEY": "local-settings-test-key",  # else one is written to .env
         "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+            f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@/"
+            f"{db['NAME']}?{server}"
         ),
     }
     run = subprocess.run(
