@@ -625,10 +625,10 @@ def against_table(rows: dict[str, Any], earlier: str) -> str:
     for label, what in ROWS:
         if label in rows:
             row = rows[label]
-            ours, earlier, plain = row["pgschemas"], row["earlier"], row["plain"]
+            ours, theirs, plain = row["pgschemas"], row["earlier"], row["plain"]
             trips = row["round_trips"]
             lines.append(
-                f"{what:<44} {duration(ours):>10} {duration(earlier):>10} {ratio(ours, earlier)} "
+                f"{what:<44} {duration(ours):>10} {duration(theirs):>10} {ratio(ours, theirs)} "
                 f"{duration(plain):>10} {ratio(ours, plain)}  {trips[0]:.2f} / {trips[1]:.2f}"
             )
     lines.append(
