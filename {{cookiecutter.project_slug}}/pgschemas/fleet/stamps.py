@@ -58,19 +58,17 @@ def uninstall_sql() -> str:
     )
 
 
-_installed = False  # once seen, the tables stay: not asked again
-
-
 def stamps_enabled() -> bool:
-    """Whether this database keeps stamps: not on Citus, and only once public has the tables."""
-    global _installed
+    """Whether this database keeps stamps: not on Citus, and only once public has the tables
+    (asked once per connection, once they are there)."""
     if citus_enabled():
         return False
-    if not _installed:
+    facts: dict[str, object] = connection.facts  # type: ignore[attr-defined]
+    if not facts.get(STAMPS):
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{PUBLIC}.{STAMPS}"])
-            _installed = bool(cursor.fetchone()[0])
-    return _installed
+            facts[STAMPS] = bool(cursor.fetchone()[0])
+    return bool(facts[STAMPS])
 
 
 def stamp_sql(

@@ -49,6 +49,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._search_path: str | None = None
         self._direct: bool | None = None  # whether this connection reaches PostgreSQL directly
         self._in_savepoint_statement = False
+        # What other modules learned of the database through this connection (e.g. that it has
+        # a table): forgotten with the connection, which may next reach another database.
+        self.facts: dict[str, object] = {}
 
     def create_cursor(self, name: str | None = None) -> Any:
         if name is not None:  # server-side: psycopg2 wraps the query in DECLARE, no prefix
@@ -63,6 +66,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def init_connection_state(self) -> None:
         self._search_path = None
         self._direct = None
+        self.facts.clear()
         if session_search_path() and not self.reaches_server_directly():
             self.close()  # never leave this connection for the next query to use
             raise session_form_refused(self.alias)
@@ -152,6 +156,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()
         finally:
             self._search_path = None
+            self.facts.clear()
 
     def on_commit(self, func: Any, robust: bool = False) -> None:
         """Callbacks run in the schema that was active when they were registered."""
