@@ -82,7 +82,9 @@ def test_a_workspace_under_maintenance_answers_503_with_retry_after(acme, settin
 
 
 def test_a_workspace_pending_deletion_answers_410_with_its_purge_date(acme):
-    purge = timezone.now().replace(year=2031, month=3, day=14)
+    # Noon in the project's time zone, in which the page shows the date (any time of day would
+    # be another date in a zone far from UTC at some hours).
+    purge = timezone.localtime().replace(year=2031, month=3, day=14, hour=12, minute=0)
     set_status(acme, Status.PENDING_DELETION, purge_after=purge)
 
     response = get(host("acme"))
