@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from subprocess import PIPE
 from typing import Any
+from urllib.parse import quote
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -125,8 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE ...",
         help="answers of the --against bake (default: the template's defaults)",
     )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help="timed runs of each benchmark and side (default 5): the best counts",
+    )
     options = parser.parse_args(argv)
     sizes = QUICK if options.quick else DEFAULT
+    if options.repeats is not None:
+        sizes = replace(sizes, repeats=options.repeats)
     if options.one_by_one is not None:
         sizes = replace(sizes, sustained=options.one_by_one)
     fleets = [3] if options.quick else [int(size) for size in options.tenants.split(",")]
@@ -229,6 +237,20 @@ def admin_connection(database: dict[str, Any]) -> Any:
     return connection
 
 
+def database_url(database: dict[str, Any]) -> str:
+    """DATABASES["default"] as a DATABASE_URL; a Unix socket directory goes in the path, where
+    django-environ takes it as the host (``postgres://user@:5432//run/dir/name``)."""
+    user = quote(database.get("USER") or "", safe="")
+    password = quote(database.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = str(database.get("HOST") or "")
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    name = quote(database.get("NAME") or "", safe="")
+    if host.startswith("/"):
+        return f"postgres://{credentials}{port}/{host}/{name}"
+    return f"postgres://{credentials}{quote(host, safe='')}{port}/{name}"
+
+
 @contextmanager
 def databases(server: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """A database for the project and one for plain Django; their names and the version."""
@@ -299,6 +321,9 @@ def measure_against(
         for bake_folder, database in ((project, name), (earlier, earlier_name)):
             env = {
                 **os.environ,
+                # The earlier bake joins this tree's server (else it would start an embedded one
+                # of its own, which has none of the benchmark's databases).
+                "DATABASE_URL": database_url(server),
                 "PYTHONPATH": os.pathsep.join([str(bake_folder), str(HERE)]),
                 "BENCH_DATABASE_NAME": database,
                 "BENCH_PLAIN_DATABASE_NAME": plain_name,
