@@ -33,7 +33,10 @@ def schema_exists(schema_name: str) -> bool:
 def existing_schemas(schema_names: Collection[str]) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s)",
+            # A catalog cache lookup per name: a join by name would be planned from pg_namespace's
+            # statistics, stale after many schemas were made (then a scan of every schema).
+            "SELECT w.name FROM unnest(%s::text[]) AS w (name) "
+            "WHERE to_regnamespace(quote_ident(w.name)) IS NOT NULL",
             [list(schema_names)],
         )
         return {name for (name,) in cursor.fetchall()}

@@ -6,7 +6,14 @@ from django.db import connection
 
 from ..names import quote_schema_name
 from .plans import History, MigrationKey
-from .stamps import STAMP_OF_TABLE, stamp, stamp_ids, stamped_sets, stamps_enabled
+from .stamps import (
+    MIGRATIONS_TABLE_OF_SCHEMA,
+    STAMP_OF_TABLE,
+    stamp,
+    stamp_ids,
+    stamped_sets,
+    stamps_enabled,
+)
 
 SCHEMAS_PER_QUERY = 500
 
@@ -35,18 +42,11 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
     stamped = stamps_enabled()
     with connection.cursor() as cursor:
         cursor.execute(
-            # By the catalog's indexes (namespace by name, then table by name and namespace,
-            # then its stamp and trigger by oid): lookups per schema, however many schemas the
-            # database holds.
-            f"""
-            SELECT n.nspname, c.oid IS NOT NULL, {STAMP_OF_TABLE if stamped else "NULL"}
-            FROM pg_catalog.pg_namespace n
-            LEFT JOIN pg_catalog.pg_class c
-              ON c.relname = 'django_migrations'
-             AND c.relnamespace = n.oid
-             AND c.relkind IN ('r', 'p')
-            WHERE n.nspname = ANY(%s::text[])
-            """,
+            # Lookups per schema (its table by name, then its stamp and trigger by oid), however
+            # many schemas the database holds.
+            f"SELECT w.name, c.oid IS NOT NULL, {STAMP_OF_TABLE if stamped else 'NULL'}"
+            f" {MIGRATIONS_TABLE_OF_SCHEMA}"
+            " WHERE to_regnamespace(quote_ident(w.name)) IS NOT NULL",
             [list(schema_names)],
         )
         rows = cursor.fetchall()
