@@ -323,7 +323,7 @@ def measure_against(
                 **os.environ,
                 # The earlier bake joins this tree's server (else it would start an embedded one
                 # of its own, which has none of the benchmark's databases).
-                "DATABASE_URL": database_url(server),
+                "DATABASE_URL": os.environ.get("DATABASE_URL") or database_url(server),
                 "PYTHONPATH": os.pathsep.join([str(bake_folder), str(HERE)]),
                 "BENCH_DATABASE_NAME": database,
                 "BENCH_PLAIN_DATABASE_NAME": plain_name,

@@ -6,11 +6,13 @@ statements as plain Django (plus, for
 requests, the host map's check for routing changes: one per process every half second at most).
 """
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 
+import environ
 from harness import ROOT
 
 
@@ -99,3 +101,24 @@ def test_against_mode_measures_this_tree_and_an_earlier_bake_side_by_side():
         assert len(lines) == 1, f"no single line for {row!r}:\n{result.stdout}"
         ours, earlier = re.search(r"(\d+\.\d\d) / (\d+\.\d\d)$", lines[0].rstrip()).groups()
         assert abs(float(ours) - float(earlier)) <= 0.1, lines[0]  # a routing check or not
+
+
+def load_run_module():
+    spec = importlib.util.spec_from_file_location("benchmarks_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_database_url_reads_back_as_the_same_server_socket_folder_or_host():
+    """Against mode hands the earlier bake this server as a DATABASE_URL: django-environ must read
+    back the same server, including the embedded server's socket folder (a path, not a name)."""
+    database_url = load_run_module().database_url
+    servers = (
+        {"HOST": "/tmp/pgschemas bench/my_saas/.pgdata", "PORT": 5432, "USER": "postgres"},
+        {"HOST": "db.example.com", "PORT": 6543, "USER": "app", "PASSWORD": "p@ss/word"},
+    )
+    for server in servers:
+        server = {**server, "NAME": "pgschemas_bench_1"}
+        parsed = environ.Env.db_url_config(database_url(server))
+        assert {key: parsed[key] for key in server} == server, database_url(server)
