@@ -345,9 +345,10 @@ def test_connections_stay_bounded_under_many_concurrent_asgi_requests(
 
     print(f"ASGI: {requests} requests, {concurrency} at a time: peak {peak}, after {after}")
     assert statuses.count(200) == requests
-    # A connection that Django has just closed can stay listed in pg_stat_activity for a moment,
-    # while its server process exits: a request in flight and a finishing one may both count.
-    assert peak <= concurrency + 2
+    # A request holds at most one connection, but one that Django has just closed stays listed in
+    # pg_stat_activity while its server process exits (how many at once depends on timing: 28 were
+    # seen for 25 requests in flight). The leak this guards against reached ~300.
+    assert peak <= 2 * concurrency
     assert after == 0
 
 

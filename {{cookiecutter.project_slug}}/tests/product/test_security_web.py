@@ -191,7 +191,7 @@ def test_a_password_reset_link_is_on_the_primary_domain_and_the_configured_schem
 
     body = mail.outbox[-1].body
     assert f"https://{host('acme')}/accounts/password/reset/key/" in body
-    assert "acme.test" not in body
+    assert "projects.acme.test" not in body
 
 
 def test_a_reset_asked_for_an_unknown_address_links_without_the_requests_port(client, acme):
