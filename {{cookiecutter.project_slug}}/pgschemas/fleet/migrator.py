@@ -26,10 +26,10 @@ from django.db.migrations.operations.base import Operation
 from django.db.migrations.operations.special import RunPython, SeparateDatabaseAndState
 from django.db.migrations.recorder import MigrationRecorder
 
-from ..app_settings import citus_enabled
 from ..permissions import permissions_current
 from ..postgresql_backend.schema_editor import DatabaseSchemaEditor
 from ..schema import Schema
+from .batching import DDL, batched_ddl
 from .plans import (
     History,
     MigrationKey,
@@ -41,8 +41,6 @@ from .plans import (
     plan_from,
 )
 from .stamps import stamp_sql, stamps_enabled
-
-DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
 
 
 def migrate_schema(
@@ -202,46 +200,6 @@ def _send_again(statements: tuple[tuple[str, Any], ...]) -> None:
     with connection.schema_editor(atomic=False) as editor:
         for sql, params in statements:
             editor.execute(sql, params)
-
-
-@contextmanager
-def batched_ddl() -> Iterator[Callable[[str], None]]:
-    """Send consecutive DDL statements to the server together, in one round trip; the function
-    given sends a statement that returns nothing (an INSERT) with them.
-
-    The same statements in the same order: a DDL statement returns nothing, so it can wait
-    until the next statement that does (an introspection query, a read) or the end. Not on
-    Citus, which sends DDL on to the workers as prepared statements: one command each.
-    """
-    if citus_enabled():
-        yield _send_now
-        return
-    waiting: list[str] = []
-
-    def flush(execute: Callable[..., Any], context: dict[str, Any]) -> None:
-        if waiting:
-            batch = ";\n".join(waiting)
-            waiting.clear()
-            execute(batch, None, False, context)
-
-    def batch(
-        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-    ) -> Any:
-        if params is None and not many and str(sql).lstrip().upper().startswith(DDL):
-            waiting.append(str(sql))
-            return None
-        flush(execute, context)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(batch):
-        yield waiting.append
-    with connection.cursor() as cursor:  # what came last, unwrapped
-        flush(lambda sql, *_: cursor.execute(sql), {})
-
-
-def _send_now(sql: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
 
 
 def _as_signal_plan(plan: Plan) -> list[tuple[Migration, bool]]:

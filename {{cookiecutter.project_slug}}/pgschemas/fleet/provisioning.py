@@ -34,12 +34,15 @@ def create_missing_schema(schema: Schema) -> bool:
     return True
 
 
-def create_and_migrate_schema(schema_name: str, history: History | None = None) -> int:
+def create_and_migrate_schema(
+    schema_name: str, history: History | None = None, *, savepoint: bool = True
+) -> int:
     """A dynamic tenant's schema, created if missing and migrated, in one transaction (or one
     savepoint of the caller's). ``history``: what the caller read of it in this transaction
-    (``migrations_state.histories``; a schema that does not exist has ``exists`` false)."""
+    (``migrations_state.histories``; a schema that does not exist has ``exists`` false).
+    ``savepoint``: False when the caller holds a savepoint for this schema alone."""
     schema = NamedSchema(schema_name, dynamic=True)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         if history is None:
             new = create_missing_schema(schema)
         elif new := not history.exists:

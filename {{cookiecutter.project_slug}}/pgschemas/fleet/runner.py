@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -25,7 +25,8 @@ from django.db import connection, connections, transaction
 
 from ..app_settings import migrate_batch
 from ..config import PUBLIC
-from ..schema import Schema
+from ..schema import NamedSchema, Schema
+from .batching import batched_ddl
 from .migrations_state import histories, schemas_behind
 from .plans import (
     History,
@@ -37,6 +38,8 @@ from .plans import (
 from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
 from .stamps import prune_sets, stamps_enabled
+
+SCHEMA_SAVEPOINT = "pgschemas_schema"  # one at a time, released before the next
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,13 @@ def migrate_fleet(
     fail_fast: bool,
     progress: Progress,
     stdout: Output,
+    before_changes: Callable[[], None],
 ) -> list[Outcome]:
     """Migrate ``schemas`` (public and static ones first, as given); return the failures.
 
     ``schemas`` is consumed lazily: a selection that reads the tenant table does so only once
-    public has been migrated.
+    public has been migrated. ``before_changes`` is called before each schema or group of
+    schemas is changed (the command's system checks, run once).
     """
     failures: list[Outcome] = []
     expected = expected_migrations()
@@ -71,7 +76,7 @@ def migrate_fleet(
             dynamic.append(schema.schema_name)
             continue
         progress.total += 1
-        outcome = _migrate_static(schema, expected, progress.verbosity, stdout)
+        outcome = _migrate_static(schema, expected, progress.verbosity, stdout, before_changes)
         _report(outcome, progress, failures)
         if failures and (fail_fast or outcome.schema_name == PUBLIC):
             return failures  # every tenant relies on public (content types, the tenant table)
@@ -83,6 +88,8 @@ def migrate_fleet(
         if name not in behind:
             progress.schema_done(name, 0)
     todo = [name for name in dynamic if name in behind]
+    if todo:
+        before_changes()
     # Batches no larger than what keeps every worker busy.
     batch = max(min(migrate_batch(), ceil(len(todo) / max(jobs, 1))), 1)
     for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast, batch=batch):
@@ -99,12 +106,17 @@ def _report(outcome: Outcome, progress: Progress, failures: list[Outcome]) -> No
 
 
 def _migrate_static(
-    schema: Schema, expected: frozenset[MigrationKey], verbosity: int, stdout: Output
+    schema: Schema,
+    expected: frozenset[MigrationKey],
+    verbosity: int,
+    stdout: Output,
+    before_changes: Callable[[], None],
 ) -> Outcome:
     """Public or a static tenant, with Django's ``migrate`` (syncdb, squashes and all)."""
     name = schema.schema_name
     if not schemas_behind([name], expected):
         return Outcome(name)
+    before_changes()
     missing = len(expected - (applied_migrations(name) or frozenset()))
     try:
         with schema, transaction.atomic():
@@ -185,26 +197,40 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="pgschemas-parent-watch", daemon=True).start()
 
 
-def migrate_dynamic_schema(name: str, history: History | None = None) -> Outcome:
-    """Create (if missing) and migrate one tenant or spare schema, all or nothing (a transaction,
-    or a savepoint in the caller's)."""
+def migrate_in_savepoint(name: str, history: History) -> Outcome:
+    """Create (if missing) and migrate one tenant or spare schema in a savepoint of the caller's
+    transaction: all or nothing.
+
+    The savepoint and its release wait with the schema's DDL (``batched_ddl``): a migration that
+    only sends DDL costs the schema one round trip. On an error, what reached the server is
+    rolled back to the savepoint, and Django is told that the transaction is usable again.
+    """
+    batch = None
     try:
-        applied = create_and_migrate_schema(name, history)
+        # The schema stays active until the batch is sent: its statements name its tables alone.
+        with NamedSchema(name, dynamic=True), batched_ddl() as batch:
+            batch(f"SAVEPOINT {SCHEMA_SAVEPOINT}")
+            applied = create_and_migrate_schema(name, history, savepoint=False)
+            batch(f"RELEASE SAVEPOINT {SCHEMA_SAVEPOINT}")
     except Exception as error:
+        transaction.set_rollback(False)  # as Django's atomic() does before its rollback
+        if batch is not None and batch.sent:
+            transaction.savepoint_rollback(SCHEMA_SAVEPOINT)
+            transaction.savepoint_commit(SCHEMA_SAVEPOINT)  # released: none left open
         return Outcome(name, error=describe(error))
     return Outcome(name, applied=applied)
 
 
 def migrate_dynamic_batch(names: list[str], *, fail_fast: bool) -> list[Outcome]:
     """Create (if missing) and migrate these schemas in one transaction, each in a savepoint of
-    its own (``migrate_dynamic_schema``): a schema that fails is rolled back alone and the next
+    its own (``migrate_in_savepoint``): a schema that fails is rolled back alone and the next
     one goes on, unless ``fail_fast``. Nothing of the batch is committed before its end."""
     outcomes: list[Outcome] = []
     try:
         with transaction.atomic():
             found = histories(names)  # read once for the batch, in its transaction
             for name in names:
-                outcomes.append(migrate_dynamic_schema(name, found.get(name, History(False))))
+                outcomes.append(migrate_in_savepoint(name, found.get(name, History(False))))
                 if fail_fast and outcomes[-1].error is not None:
                     break
     except Exception as error:  # the commit itself: none of the batch was kept

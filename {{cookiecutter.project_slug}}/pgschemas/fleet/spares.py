@@ -98,18 +98,23 @@ def refill_spare_schemas(count: int | None = None) -> int:
     its own connection), as making a schema is mostly the database's work. Safe to call from any
     process, any time.
     """
-    wanted = app_settings.spare_schemas() if count is None else count
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", REFILL_LOCK)
         if not cursor.fetchone()[0]:
             return 0
         try:
-            missing = max(wanted - len(spare_schema_names()), 0)
+            missing = missing_spares(count)
             threads = 1 if connection.in_atomic_block else app_settings.spare_refill_threads()
             create_spares(missing, threads=min(missing, threads))
             return missing
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", REFILL_LOCK)
+
+
+def missing_spares(count: int | None = None) -> int:
+    """How many spares short of ``count`` (default ``PGSCHEMAS_SPARE_SCHEMAS``) the pool is."""
+    wanted = app_settings.spare_schemas() if count is None else count
+    return max(wanted - len(spare_schema_names()), 0)
 
 
 def create_spares(count: int, *, threads: int) -> None:

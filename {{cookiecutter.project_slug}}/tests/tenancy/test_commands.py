@@ -5,7 +5,10 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core import checks
+from django.core.checks.registry import registry
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 
 from pgschemas.availability import schema_exists
@@ -80,6 +83,29 @@ def test_migrateschema_recreates_and_migrates_a_missing_static_schema():
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('www.users_user') IS NOT NULL")
         assert cursor.fetchone()[0]
+
+
+def test_the_system_checks_run_before_the_first_change_only(settings):
+    settings.PGSCHEMAS_SPARE_SCHEMAS = 1
+
+    def broken(**kwargs: object) -> list[checks.CheckMessage]:
+        return [checks.Error("broken on purpose", id="tests.E001")]
+
+    registry.register(broken)
+    try:
+        drop_schema("www")
+        with pytest.raises(SystemCheckError, match="broken on purpose"):
+            call_command("migrateschema", skip_checks=False, verbosity=0)
+        assert not schema_exists("www")
+
+        call_command("migrateschema", "-s", "www", verbosity=0)  # checks skipped
+        with pytest.raises(SystemCheckError, match="broken on purpose"):  # a spare to make
+            call_command("migrateschema", skip_checks=False, verbosity=0)
+
+        settings.PGSCHEMAS_SPARE_SCHEMAS = 0
+        call_command("migrateschema", skip_checks=False, verbosity=0)  # nothing to change
+    finally:
+        registry.registered_checks.discard(broken)
 
 
 def schemas_seen_by_runschema(*argv: str, capsys) -> list[str]:
