@@ -9,6 +9,7 @@ from .plans import History, MigrationKey
 from .stamps import (
     MIGRATIONS_TABLE_OF_SCHEMA,
     STAMP_OF_TABLE,
+    counted_stamps,
     stamp,
     stamp_ids,
     stamped_sets,
@@ -16,6 +17,8 @@ from .stamps import (
 )
 
 SCHEMAS_PER_QUERY = 500
+# From this many schemas on, ``histories`` reads the catalogs in one pass each (``_scanned``).
+SCAN_FROM = 1000
 
 
 def schemas_behind(
@@ -40,16 +43,19 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
     500 schemas.
     """
     stamped = stamps_enabled()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Lookups per schema (its table by name, then its stamp and trigger by oid), however
-            # many schemas the database holds.
-            f"SELECT w.name, c.oid IS NOT NULL, {STAMP_OF_TABLE if stamped else 'NULL'}"
-            f" {MIGRATIONS_TABLE_OF_SCHEMA}"
-            " WHERE to_regnamespace(quote_ident(w.name)) IS NOT NULL",
-            [list(schema_names)],
-        )
-        rows = cursor.fetchall()
+    if len(schema_names) >= SCAN_FROM:
+        rows = _scanned(schema_names, stamped=stamped)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # Lookups per schema (its table by name, then its stamp and trigger by oid),
+                # however many schemas the database holds.
+                f"SELECT w.name, c.oid IS NOT NULL, {STAMP_OF_TABLE if stamped else 'NULL'}"
+                f" {MIGRATIONS_TABLE_OF_SCHEMA}"
+                " WHERE to_regnamespace(quote_ident(w.name)) IS NOT NULL",
+                [list(schema_names)],
+            )
+            rows = cursor.fetchall()
     with_table = [name for name, has_table, _ in rows if has_table]
     applied = stamped_sets({name: set_id for name, _, set_id in rows if set_id is not None})
     unstamped = [name for name in with_table if name not in applied]
@@ -64,6 +70,30 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
         name: History(exists=True, applied=applied.get(name), stamped=name in with_stamp)
         for name, _, _ in rows
     }
+
+
+def _scanned(schema_names: Sequence[str], *, stamped: bool) -> list[tuple[str, bool, int | None]]:
+    """(schema, has a ``django_migrations``, the set id of its stamp that counts) of each of these
+    schemas that exists, from one pass over each catalog (the migrations tables, the schemas) and
+    over the stamps: for many schemas, cheaper than a lookup by name each (which fills a new
+    connection's catalog caches one schema at a time). Each query reads one table: no join that
+    stale catalog statistics could plan as a scan per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s::text[])",
+            [list(schema_names)],
+        )
+        names = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT relnamespace, oid FROM pg_catalog.pg_class"
+            " WHERE relname = 'django_migrations' AND relkind IN ('r', 'p')"
+        )
+        tables = {names[schema]: oid for schema, oid in cursor.fetchall() if schema in names}
+    set_ids = counted_stamps(list(tables.values())) if stamped and tables else {}
+    return [
+        (name, name in tables, set_ids.get(tables[name]) if name in tables else None)
+        for name in names.values()
+    ]
 
 
 def _chunks(names: list[str]) -> Iterator[list[str]]:

@@ -165,6 +165,23 @@ def stamp_ids(schema_names: Sequence[str]) -> dict[str, int]:
         return {name: set_id for name, set_id in cursor.fetchall() if set_id is not None}
 
 
+def counted_stamps(table_oids: Sequence[int]) -> dict[int, int]:
+    """The set id of the stamp that counts (as ``STAMP_OF_TABLE``) of each of these tables, by
+    oid; each table read alone, in one pass."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT table_oid, set_id FROM {PUBLIC}.{STAMPS} WHERE table_oid = ANY(%s::oid[])",
+            [list(table_oids)],
+        )
+        stamps = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT tgrelid FROM pg_catalog.pg_trigger WHERE tgrelid = ANY(%s::oid[])"
+            " AND tgname = %s AND tgenabled IN ('O', 'A')",
+            [list(stamps), TRIGGER],
+        )
+        return {oid: stamps[oid] for (oid,) in cursor.fetchall()}
+
+
 def stamped_sets(set_ids: dict[str, int]) -> dict[str, frozenset[MigrationKey]]:
     """What the stamps say each schema holds, from its set id (one query for the distinct sets)."""
     if not set_ids:
