@@ -6,15 +6,14 @@ from django.db import connection
 
 from ..names import quote_schema_name
 from .plans import History, MigrationKey
-from .stamps import (
+from .stamp_reading import (
     MIGRATIONS_TABLE_OF_SCHEMA,
     STAMP_OF_TABLE,
     counted_stamps,
-    stamp,
     stamp_ids,
     stamped_sets,
-    stamps_enabled,
 )
+from .stamps import stamp, stamps_enabled
 
 SCHEMAS_PER_QUERY = 500
 # From this many schemas on, ``histories`` reads the catalogs in one pass each (``_scanned``).

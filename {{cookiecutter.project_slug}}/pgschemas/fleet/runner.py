@@ -37,7 +37,7 @@ from .plans import (
 )
 from .progress import Output, Progress
 from .provisioning import create_and_migrate_schema, create_missing_schema
-from .stamps import prune_sets, stamps_enabled
+from .stamps import prune_sets, set_committed, stamps_enabled
 
 SCHEMA_SAVEPOINT = "pgschemas_schema"  # one at a time, released before the next
 
@@ -92,8 +92,9 @@ def migrate_fleet(
         before_changes()
     # Batches no larger than what keeps every worker busy.
     batch = max(min(migrate_batch(), ceil(len(todo) / max(jobs, 1))), 1)
-    for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast, batch=batch):
-        _report(outcome, progress, failures)
+    with set_committed(expected):  # what the schemas' stamps will name, written once
+        for outcome in migrate_dynamic_schemas(todo, jobs=jobs, fail_fast=fail_fast, batch=batch):
+            _report(outcome, progress, failures)
     return failures
 
 

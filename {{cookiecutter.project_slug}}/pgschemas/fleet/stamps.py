@@ -14,7 +14,9 @@ distributed tables): every schema is read.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, cast
 
 from django.db import connection
@@ -98,22 +100,60 @@ def stamp_sql(
         )
         fingerprint = f"(SELECT md5({everything}) FROM ({rows}) held)"
     else:
-        names = sorted(f"{app}.{name}" for app, name in migrations)
-        value = hashlib.md5(",".join(names).encode()).hexdigest()
-        held = _sql("SELECT %s, %s::text[]", [value, names])
-        fingerprint = _sql("%s", [value])
+        fingerprint, held = _set_sql(migrations)
     # Two statements: the second's snapshot sees a set that another transaction added while the
     # first waited for it (ON CONFLICT waits for a concurrent insert of the same set).
-    statements.append(
-        f"INSERT INTO {PUBLIC}.{SETS} (fingerprint, migrations) {held} "
-        "ON CONFLICT (fingerprint) DO NOTHING"
-    )
+    if migrations is None or fingerprint not in _committed_sets:
+        statements.append(_insert_set_sql(held))
     statements.append(
         f"INSERT INTO {PUBLIC}.{STAMPS} (table_oid, set_id) "
         f"SELECT '{table}'::regclass, id FROM {PUBLIC}.{SETS} WHERE fingerprint = {fingerprint} "
         "ON CONFLICT (table_oid) DO UPDATE SET set_id = EXCLUDED.set_id"
     )
     return ";\n".join(statements)
+
+
+def _insert_set_sql(held: str) -> str:
+    return (
+        f"INSERT INTO {PUBLIC}.{SETS} (fingerprint, migrations) {held} "
+        "ON CONFLICT (fingerprint) DO NOTHING"
+    )
+
+
+@lru_cache(maxsize=16)
+def _set_sql(migrations: frozenset[MigrationKey]) -> tuple[str, str]:
+    """The set's fingerprint, as an SQL literal, and a SELECT of its row (the same for every
+    schema that a plan brings to the same set)."""
+    names = sorted(f"{app}.{name}" for app, name in migrations)
+    value = hashlib.md5(",".join(names).encode()).hexdigest()
+    return _sql("%s", [value]), _sql("SELECT %s, %s::text[]", [value, names])
+
+
+# Fingerprints (SQL literals) of the sets that ``set_committed`` wrote and committed, while it
+# lasts: stamps of these sets do not write them again.
+_committed_sets: set[str] = set()
+
+
+@contextmanager
+def set_committed(migrations: frozenset[MigrationKey]) -> Iterator[None]:
+    """Within: a stamp of a schema brought to ``migrations`` does not write the set, written and
+    committed here once (outside a transaction only: else as usual), in every schema's batch.
+
+    Worker processes forked within inherit it. Should another run prune the set meanwhile,
+    such stamps are not written (their SELECT finds no set), never wrong: the schemas are read
+    and stamped next time.
+    """
+    if connection.in_atomic_block or not stamps_enabled():
+        yield
+        return
+    fingerprint, held = _set_sql(migrations)
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_set_sql(held))  # committed: autocommit
+    _committed_sets.add(fingerprint)
+    try:
+        yield
+    finally:
+        _committed_sets.discard(fingerprint)
 
 
 def _sql(sql: str, params: list[Any]) -> str:
@@ -132,75 +172,6 @@ def stamp(schema_names: Sequence[str]) -> None:
         statements.append(stamp_sql(name))
     with connection.cursor() as cursor:
         cursor.execute(";\n".join(statements))
-
-
-# The set id of the stamp of table ``c`` (a ``django_migrations``), NULL when it has none or when
-# its trigger is missing or disabled (then the stamp does not count).
-STAMP_OF_TABLE = f"""(
-    SELECT s.set_id FROM {PUBLIC}.{STAMPS} s
-    JOIN pg_catalog.pg_trigger t
-      ON t.tgrelid = s.table_oid AND t.tgname = '{TRIGGER}' AND t.tgenabled IN ('O', 'A')
-    WHERE s.table_oid = c.oid
-)"""
-
-# The ``django_migrations`` table ``c`` of each schema ``w.name`` of the array parameter, looked
-# up by name (``to_regclass``: a catalog cache lookup per schema). A join of pg_namespace and
-# pg_class by name is planned from the catalogs' statistics, stale after many schemas were made:
-# a scan of every schema's row per query, which made finding who is behind grow with the fleet.
-MIGRATIONS_TABLE_OF_SCHEMA = """
-    FROM unnest(%s::text[]) AS w (name)
-    LEFT JOIN pg_catalog.pg_class c
-      ON c.oid = to_regclass(format('%%I.django_migrations', w.name))
-     AND c.relkind IN ('r', 'p')
-"""
-
-
-def stamp_ids(schema_names: Sequence[str]) -> dict[str, int]:
-    """The set id of each of these schemas' stamps that counts."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT w.name, {STAMP_OF_TABLE} {MIGRATIONS_TABLE_OF_SCHEMA}",
-            [list(schema_names)],
-        )
-        return {name: set_id for name, set_id in cursor.fetchall() if set_id is not None}
-
-
-def counted_stamps(table_oids: Sequence[int]) -> dict[int, int]:
-    """The set id of the stamp that counts (as ``STAMP_OF_TABLE``) of each of these tables, by
-    oid; each table read alone, in one pass."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT table_oid, set_id FROM {PUBLIC}.{STAMPS} WHERE table_oid = ANY(%s::oid[])",
-            [list(table_oids)],
-        )
-        stamps = dict(cursor.fetchall())
-        cursor.execute(
-            "SELECT tgrelid FROM pg_catalog.pg_trigger WHERE tgrelid = ANY(%s::oid[])"
-            " AND tgname = %s AND tgenabled IN ('O', 'A')",
-            [list(stamps), TRIGGER],
-        )
-        return {oid: stamps[oid] for (oid,) in cursor.fetchall()}
-
-
-def stamped_sets(set_ids: dict[str, int]) -> dict[str, frozenset[MigrationKey]]:
-    """What the stamps say each schema holds, from its set id (one query for the distinct sets)."""
-    if not set_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, migrations FROM {PUBLIC}.{SETS} WHERE id = ANY(%s)",
-            [list(set(set_ids.values()))],
-        )
-        sets = {
-            set_id: frozenset(_key(migration) for migration in migrations)
-            for set_id, migrations in cursor.fetchall()
-        }
-    return {name: sets[set_id] for name, set_id in set_ids.items()}
-
-
-def _key(migration: str) -> MigrationKey:
-    app, _, name = migration.partition(".")
-    return app, name
 
 
 def forget_stamp_sql(schema_name: str) -> str:

@@ -17,7 +17,9 @@ from pgschemas.fleet import migrations_state
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
-from pgschemas.fleet.runner import migrate_dynamic_batch
+from pgschemas.fleet.runner import migrate_dynamic_batch, migrate_dynamic_schemas
+from pgschemas.fleet.stamp_reading import stamp_ids
+from pgschemas.fleet.stamps import set_committed
 from shared_app.models import Client
 
 from ..factories import ClientFactory
@@ -338,6 +340,24 @@ def fleet(committed_db):
     Client.objects.filter(schema_name__startswith="fleet_").delete()
     for tenant in tenants:
         drop_schema(tenant.schema_name)
+
+
+def test_a_fleet_run_writes_the_set_its_stamps_name_once_and_every_stamp_counts(fleet):
+    names = [tenant.schema_name for tenant in fleet]
+    for name in names:
+        forget(name, "tenant_app", "0007_audit_deletions")
+    expected = expected_migrations()
+
+    with CaptureQueriesContext(connection) as queries, set_committed(expected):
+        outcomes = list(migrate_dynamic_schemas(names, jobs=1, fail_fast=False, batch=3))
+
+    assert [outcome.error for outcome in outcomes] == [None] * len(names)
+    writes_of_sets = [q for q in queries if "INTO public.pgschemas_migration_set" in q["sql"]]
+    assert len(writes_of_sets) == 1  # before the schemas, committed
+    assert len(set(stamp_ids(names).values())) == 1 and set(stamp_ids(names)) == set(names)
+    with CaptureQueriesContext(connection) as reads:
+        assert schemas_behind(names, expected) == []
+    assert reads_of_migration_tables(reads) == []
 
 
 @pytest.mark.processes
