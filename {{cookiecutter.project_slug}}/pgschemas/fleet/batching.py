@@ -20,9 +20,9 @@ DDL = ("CREATE ", "ALTER ", "DROP ", "COMMENT ")
 class Batch:
     """Statements that return nothing, waiting to go to the server with the next one that does.
 
-    Call it with such a statement (an INSERT, a SAVEPOINT) to send it with the DDL; ``sent``:
-    whether anything has gone to the server since the batch began (the statement that failed
-    included, so its first statement ran).
+    Call it with such a statement (an INSERT, a SAVEPOINT) to send it with the DDL. ``sent``:
+    whether anything went to the server since the batch began, even in a string that failed (the
+    server runs a string from its first statement on).
     """
 
     def __init__(self, *, wait: bool) -> None:

@@ -88,8 +88,9 @@ def migrate_fleet(
         if name not in behind:
             progress.schema_done(name, 0)
     todo = [name for name in dynamic if name in behind]
-    if todo:
-        before_changes()
+    if not todo:
+        return failures
+    before_changes()
     # Batches no larger than what keeps every worker busy.
     batch = max(min(migrate_batch(), ceil(len(todo) / max(jobs, 1))), 1)
     with set_committed(expected):  # what the schemas' stamps will name, written once
