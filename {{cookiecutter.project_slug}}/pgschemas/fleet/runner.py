@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from math import ceil
 
 from django.core.management import call_command
@@ -25,28 +24,18 @@ from django.db import connection, connections, transaction
 
 from ..app_settings import migrate_batch
 from ..config import PUBLIC
-from ..schema import NamedSchema, Schema
-from .batching import batched_ddl
-from .migrations_state import histories, schemas_behind
+from ..schema import Schema
+from .batches import Outcome, describe, migrate_dynamic_batch
+from .migrations_state import schemas_behind
 from .plans import (
-    History,
     MigrationKey,
     applied_migrations,
     expected_migrations,
     migration_graph,
 )
 from .progress import Output, Progress
-from .provisioning import create_and_migrate_schema, create_missing_schema
+from .provisioning import create_missing_schema
 from .stamps import prune_sets, set_committed, stamps_enabled
-
-SCHEMA_SAVEPOINT = "pgschemas_schema"  # one at a time, released before the next
-
-
-@dataclass(frozen=True)
-class Outcome:
-    schema_name: str
-    applied: int = 0
-    error: str | None = None
 
 
 def default_jobs() -> int:
@@ -197,50 +186,3 @@ def _exit_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="pgschemas-parent-watch", daemon=True).start()
-
-
-def migrate_in_savepoint(name: str, history: History) -> Outcome:
-    """Create (if missing) and migrate one tenant or spare schema in a savepoint of the caller's
-    transaction: all or nothing.
-
-    The savepoint and its release wait with the schema's DDL (``batched_ddl``): a migration that
-    only sends DDL costs the schema one round trip. On an error, what reached the server is
-    rolled back to the savepoint, and Django is told that the transaction is usable again.
-    """
-    batch = None
-    try:
-        # The schema stays active until the batch is sent: its statements name its tables alone.
-        with NamedSchema(name, dynamic=True), batched_ddl() as batch:
-            batch(f"SAVEPOINT {SCHEMA_SAVEPOINT}")
-            applied = create_and_migrate_schema(name, history, savepoint=False)
-            batch(f"RELEASE SAVEPOINT {SCHEMA_SAVEPOINT}")
-    except Exception as error:
-        transaction.set_rollback(False)  # as Django's atomic() does before its rollback
-        if batch is not None and batch.sent:
-            transaction.savepoint_rollback(SCHEMA_SAVEPOINT)
-            transaction.savepoint_commit(SCHEMA_SAVEPOINT)  # released: none left open
-        return Outcome(name, error=describe(error))
-    return Outcome(name, applied=applied)
-
-
-def migrate_dynamic_batch(names: list[str], *, fail_fast: bool) -> list[Outcome]:
-    """Create (if missing) and migrate these schemas in one transaction, each in a savepoint of
-    its own (``migrate_in_savepoint``): a schema that fails is rolled back alone and the next
-    one goes on, unless ``fail_fast``. Nothing of the batch is committed before its end."""
-    outcomes: list[Outcome] = []
-    try:
-        with transaction.atomic():
-            found = histories(names)  # read once for the batch, in its transaction
-            for name in names:
-                outcomes.append(migrate_in_savepoint(name, found.get(name, History(False))))
-                if fail_fast and outcomes[-1].error is not None:
-                    break
-    except Exception as error:  # the commit itself: none of the batch was kept
-        failed = f"the batch's commit failed: {describe(error)}"
-        return [Outcome(outcome.schema_name, error=outcome.error or failed) for outcome in outcomes]
-    return outcomes
-
-
-def describe(error: BaseException) -> str:
-    message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")

@@ -13,11 +13,12 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.fleet import migrations_state
+from pgschemas.fleet import batches, migrations_state
+from pgschemas.fleet.batches import migrate_dynamic_batch
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
 from pgschemas.fleet.provisioning import drop_schema
-from pgschemas.fleet.runner import migrate_dynamic_batch, migrate_dynamic_schemas
+from pgschemas.fleet.runner import migrate_dynamic_schemas
 from pgschemas.fleet.stamp_reading import stamp_ids
 from pgschemas.fleet.stamps import set_committed
 from shared_app.models import Client
@@ -358,6 +359,27 @@ def test_a_fleet_run_writes_the_set_its_stamps_name_once_and_every_stamp_counts(
     with CaptureQueriesContext(connection) as reads:
         assert schemas_behind(names, expected) == []
     assert reads_of_migration_tables(reads) == []
+
+
+def test_a_new_server_process_takes_over_after_so_many_schemas(fleet, monkeypatch):
+    monkeypatch.setattr(batches, "SCHEMAS_PER_CONNECTION", 4)
+    names = [tenant.schema_name for tenant in fleet]
+    for name in names:
+        forget(name, "tenant_app", "0007_audit_deletions")
+
+    def server_process() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    first = server_process()
+    pids = []
+    for start in range(0, len(names), 2):  # batches of two: 2, then 4 (renewed), then 2
+        migrate_dynamic_batch(names[start : start + 2], fail_fast=False)
+        pids.append(server_process())
+
+    assert pids[0] == first and pids[1] != pids[0] and pids[2] == pids[1]
+    assert schemas_behind(names, expected_migrations()) == []
 
 
 @pytest.mark.processes

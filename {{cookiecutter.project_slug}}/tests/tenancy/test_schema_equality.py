@@ -11,9 +11,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from pgschemas.fleet import migrator, plans
+from pgschemas.fleet.batches import migrate_dynamic_batch
 from pgschemas.fleet.plans import expected_migrations, plan_from
 from pgschemas.fleet.provisioning import create_and_migrate_schema, create_schema
-from pgschemas.fleet.runner import migrate_dynamic_batch
 from pgschemas.fleet.spares import refill_spare_schemas, spare_schema_names
 from pgschemas.schema import NamedSchema
 from shared_app.models import Client
