@@ -36,7 +36,8 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
     """What each of these schemas that exists has recorded (``applied`` None: no
     ``django_migrations`` table); a schema that does not exist is left out.
 
-    One catalog query finds the schemas, their tables and their stamps (stamps.py), one more the
+    One catalog query finds the schemas, their tables and their stamps (stamps.py), or from
+    ``SCAN_FROM`` schemas on one pass over each catalog (``_scanned``); one more query reads the
     distinct sets of migrations the stamps name. A schema without a stamp is stamped first when
     ``stamp_unstamped`` (the next time costs it nothing), else its table is read: one query per
     500 schemas.
