@@ -13,7 +13,6 @@ errors are printed. Information only.
 
 import argparse
 import atexit
-import os
 import secrets
 import shutil
 import socket
@@ -27,7 +26,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from run import DOMAIN, HERE, BenchmarkError, bake, databases, manage, project_database
+from run import (
+    DOMAIN,
+    BenchmarkError,
+    bake,
+    command_env,
+    databases,
+    manage,
+    project_database,
+)
 
 FILL = """
 from django.db import connection
@@ -63,12 +70,7 @@ def main() -> int:
     server = project_database(project)
     media = scratch / "media"
     with databases(server) as (name, _, version):
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(project), str(HERE)]),
-            "BENCH_DATABASE_NAME": name,
-            "DJANGO_MEDIA_ROOT": str(media),
-        }
+        env = {**command_env(project, server, name), "DJANGO_MEDIA_ROOT": str(media)}
         try:
             manage(project, env, "pgschemas", "migrateschema", "-v", "0")
             manage(

@@ -20,7 +20,7 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
-from run import HERE, admin_connection, bake, project_database, where
+from run import HERE, admin_connection, bake, command_env, project_database, where
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
             env = {
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join([str(project), str(HERE)]),
-                "BENCH_DATABASE_NAME": name,
+                **command_env(project, server, name),
                 "DJANGO_SETTINGS_MODULE": "pgschemas_settings",
             }
             run = {"cwd": project, "env": env, "check": True}

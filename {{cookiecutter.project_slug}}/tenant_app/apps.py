@@ -9,7 +9,6 @@ class TenantAppConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit, seeding  # models can be imported only once the apps are ready
-        from .api import schema  # noqa: F401 (how keys appear in the OpenAPI schema)  # >>> include_api <<<
 
         schema_created.connect(seeding.seed_workspace, dispatch_uid="tenant_app_seeding")
         audit.connect()

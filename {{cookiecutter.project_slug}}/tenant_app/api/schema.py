@@ -1,4 +1,4 @@
-"""What drf-spectacular cannot guess: how API keys authenticate (imported by TenantAppConfig)."""
+"""What drf-spectacular cannot guess: how API keys authenticate (imported by the API's URLconf)."""
 
 from typing import Any
 

@@ -3,7 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+# schema: how keys appear in the OpenAPI schema, registered before drf-spectacular walks these
+# URLs (not at start-up: every manage.py command would load drf-spectacular).
+from . import schema, views  # noqa: F401
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # JSON only: no .json URLs
