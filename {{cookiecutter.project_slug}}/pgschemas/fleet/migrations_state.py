@@ -12,6 +12,7 @@ from .stamp_reading import (
     counted_stamps,
     stamp_ids,
     stamped_sets,
+    with_migrations_table,
 )
 from .stamps import stamp, stamps_enabled
 
@@ -37,10 +38,10 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
     ``django_migrations`` table); a schema that does not exist is left out.
 
     One catalog query finds the schemas, their tables and their stamps (stamps.py), or from
-    ``SCAN_FROM`` schemas on one pass over each catalog (``_scanned``); one more query reads the
-    distinct sets of migrations the stamps name. A schema without a stamp is stamped first when
-    ``stamp_unstamped`` (the next time costs it nothing), else its table is read: one query per
-    500 schemas.
+    ``SCAN_FROM`` schemas on one pass over the schemas and the stamps (``_scanned``); one more
+    query reads the distinct sets of migrations the stamps name. A schema without a stamp is
+    stamped first when ``stamp_unstamped`` (the next time costs it nothing), else its table is
+    read: one query per 500 schemas.
     """
     stamped = stamps_enabled()
     if len(schema_names) >= SCAN_FROM:
@@ -74,25 +75,20 @@ def histories(schema_names: Sequence[str], *, stamp_unstamped: bool = False) -> 
 
 def _scanned(schema_names: Sequence[str], *, stamped: bool) -> list[tuple[str, bool, int | None]]:
     """(schema, has a ``django_migrations``, the set id of its stamp that counts) of each of these
-    schemas that exists, from one pass over each catalog (the migrations tables, the schemas) and
-    over the stamps: for many schemas, cheaper than a lookup by name each (which fills a new
-    connection's catalog caches one schema at a time). Each query reads one table: no join that
-    stale catalog statistics could plan as a scan per row."""
+    schemas that exists, from one pass over the schemas, the stamps and their triggers: for many
+    schemas, cheaper than a lookup by name each (which fills a new connection's catalog caches
+    one schema at a time). Only a schema without a stamp that counts has its table looked up.
+    Each query reads one table: no join that stale catalog statistics could plan as a scan per
+    row."""
+    wanted = set(schema_names)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s::text[])",
-            [list(schema_names)],
-        )
-        names = dict(cursor.fetchall())
-        cursor.execute(
-            "SELECT relnamespace, oid FROM pg_catalog.pg_class"
-            " WHERE relname = 'django_migrations' AND relkind IN ('r', 'p')"
-        )
-        tables = {names[schema]: oid for schema, oid in cursor.fetchall() if schema in names}
-    set_ids = counted_stamps(list(tables.values())) if stamped and tables else {}
+        # Every schema's row (a few pages), rather than an index probe per name.
+        cursor.execute("SELECT oid, nspname FROM pg_catalog.pg_namespace")
+        names = {oid: name for oid, name in cursor.fetchall() if name in wanted}
+    set_ids = counted_stamps(names) if stamped else {}
+    tables = with_migrations_table([name for oid, name in names.items() if oid not in set_ids])
     return [
-        (name, name in tables, set_ids.get(tables[name]) if name in tables else None)
-        for name in names.values()
+        (name, oid in set_ids or name in tables, set_ids.get(oid)) for oid, name in names.items()
     ]
 
 

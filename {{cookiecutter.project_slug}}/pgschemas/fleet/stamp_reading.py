@@ -1,7 +1,7 @@
 """Reading stamps (stamps.py): which set of migrations each schema's ``django_migrations`` holds,
 by the stamps that count (their trigger there and enabled), without reading the tables."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db import connection
 
@@ -40,21 +40,38 @@ def stamp_ids(schema_names: Sequence[str]) -> dict[str, int]:
         return {name: set_id for name, set_id in cursor.fetchall() if set_id is not None}
 
 
-def counted_stamps(table_oids: Sequence[int]) -> dict[int, int]:
-    """The set id of the stamp that counts (as ``STAMP_OF_TABLE``) of each of these tables, by
-    oid; each table read alone, in one pass."""
+def counted_stamps(schema_oids: Collection[int]) -> dict[int, int]:
+    """The set id of the stamp that counts (as ``STAMP_OF_TABLE``) of each of these schemas, by
+    the schema's oid: one pass over the stamps, then over their triggers, and no catalog row of
+    the tables. A stamp without its schema (written by an earlier release) is left out."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT table_oid, set_id FROM {PUBLIC}.{STAMPS} WHERE table_oid = ANY(%s::oid[])",
-            [list(table_oids)],
+            f"SELECT table_oid, schema_oid, set_id FROM {PUBLIC}.{STAMPS}"
+            " WHERE schema_oid IS NOT NULL"
         )
-        stamps = dict(cursor.fetchall())
+        stamps = {
+            table: (schema, set_id)
+            for table, schema, set_id in cursor.fetchall()
+            if schema in schema_oids
+        }
         cursor.execute(
             "SELECT tgrelid FROM pg_catalog.pg_trigger WHERE tgrelid = ANY(%s::oid[])"
             " AND tgname = %s AND tgenabled IN ('O', 'A')",
             [list(stamps), TRIGGER],
         )
-        return {oid: stamps[oid] for (oid,) in cursor.fetchall()}
+        return dict(stamps[oid] for (oid,) in cursor.fetchall())
+
+
+def with_migrations_table(schema_names: Sequence[str]) -> set[str]:
+    """Which of these schemas have a ``django_migrations`` (each looked up by name)."""
+    if not schema_names:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.name {MIGRATIONS_TABLE_OF_SCHEMA} WHERE c.oid IS NOT NULL",
+            [list(schema_names)],
+        )
+        return {name for (name,) in cursor.fetchall()}
 
 
 def stamped_sets(set_ids: dict[str, int]) -> dict[str, frozenset[MigrationKey]]:

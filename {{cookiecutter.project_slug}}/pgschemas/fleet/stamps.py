@@ -2,15 +2,18 @@
 behind reads one index per schema instead of each schema's table.
 
 A stamp ties a ``django_migrations`` table (by its oid, which a renamed schema keeps and a
-re-created table does not) to a set of migrations (``pgschemas_migration_set``, one row per
-distinct set: a fleet has a handful). It is written in the transaction that changes the table,
-from what that transaction read and recorded (the migrator), or from the table's own rows under
-a lock that keeps writers out (``stamp``). A statement trigger on the table deletes the stamp on
-any change made any other way (raw SQL, Django's ``migrate`` through ``runschema``, a restored
-archive's rows), and a stamp counts only while that trigger is there and enabled: a stamp is the
-table's content or it is absent (two ``migrateschema`` runs changing the same schema at once, which
-Django's ``migrate`` does not support either, are the exception). Not on Citus (no triggers on
-distributed tables): every schema is read.
+re-created table does not) and its schema (by oid: a whole fleet's stamps are matched to its
+schemas without reading each table's catalog row) to a set of migrations
+(``pgschemas_migration_set``, one row per distinct set: a fleet has a handful). It is written in
+the transaction that changes the table, from what that transaction read and recorded (the
+migrator), or from the table's own rows under a lock that keeps writers out (``stamp``). A
+statement trigger on the table deletes the stamp on any change made any other way (raw SQL,
+Django's ``migrate`` through ``runschema``, a restored archive's rows), and a stamp counts only
+while that trigger is there and enabled: a stamp is the table's content or it is absent. The
+exceptions: two ``migrateschema`` runs changing the same schema at once, which Django's
+``migrate`` does not support either, and a table moved to another schema by ``ALTER TABLE ...
+SET SCHEMA``, which nothing here or in Django does. Not on Citus (no triggers on distributed
+tables): every schema is read.
 """
 
 import hashlib
@@ -32,7 +35,8 @@ TRIGGER = "pgschemas_migrations_changed"
 
 
 def install_sql() -> str:
-    """The two tables and the trigger function (for a migration of the project's public app)."""
+    """The two tables and the trigger function (for a migration of the project's public app),
+    as they were first made; ``add_schema_sql`` adds the stamps' schemas."""
     return f"""
         CREATE TABLE {PUBLIC}.{SETS} (
             id serial PRIMARY KEY,
@@ -58,6 +62,25 @@ def uninstall_sql() -> str:
         f"DROP TABLE {PUBLIC}.{STAMPS}; DROP TABLE {PUBLIC}.{SETS}; "
         f"DROP FUNCTION {PUBLIC}.{TRIGGER}() CASCADE;"
     )
+
+
+def add_schema_sql() -> str:
+    """The schema of each stamp's table (for a later migration of the project's public app).
+
+    Nullable: a process of the release before it, still running while the migration is applied,
+    writes stamps without one; those do not count in a pass over the whole fleet (its schemas
+    are read, then stamped again).
+    """
+    return f"""
+        ALTER TABLE {PUBLIC}.{STAMPS} ADD COLUMN schema_oid oid;
+        UPDATE {PUBLIC}.{STAMPS} s SET schema_oid = c.relnamespace
+          FROM pg_catalog.pg_class c WHERE c.oid = s.table_oid;
+        DELETE FROM {PUBLIC}.{STAMPS} WHERE schema_oid IS NULL;
+    """
+
+
+def drop_schema_sql() -> str:
+    return f"ALTER TABLE {PUBLIC}.{STAMPS} DROP COLUMN schema_oid;"
 
 
 def stamps_enabled() -> bool:
@@ -106,9 +129,10 @@ def stamp_sql(
     if migrations is None or fingerprint not in _committed_sets:
         statements.append(_insert_set_sql(held))
     statements.append(
-        f"INSERT INTO {PUBLIC}.{STAMPS} (table_oid, set_id) "
-        f"SELECT '{table}'::regclass, id FROM {PUBLIC}.{SETS} WHERE fingerprint = {fingerprint} "
-        "ON CONFLICT (table_oid) DO UPDATE SET set_id = EXCLUDED.set_id"
+        f"INSERT INTO {PUBLIC}.{STAMPS} (table_oid, schema_oid, set_id) "
+        f"SELECT '{table}'::regclass, '{quote_schema_name(schema_name)}'::regnamespace, id "
+        f"FROM {PUBLIC}.{SETS} WHERE fingerprint = {fingerprint} ON CONFLICT (table_oid) "
+        "DO UPDATE SET set_id = EXCLUDED.set_id, schema_oid = EXCLUDED.schema_oid"
     )
     return ";\n".join(statements)
 

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
-from pgschemas.fleet import batches, migrations_state
+from pgschemas.fleet import batches, migrations_state, stamps
 from pgschemas.fleet.batches import migrate_dynamic_batch
 from pgschemas.fleet.migrations_state import schemas_behind
 from pgschemas.fleet.plans import expected_migrations
@@ -162,11 +162,63 @@ def test_schemas_are_stamped_so_that_finding_who_is_behind_reads_none_of_their_t
     assert reads_of_migration_tables(first) == []  # fl_b was stamped from its rows, under a lock
     assert reads_of_migration_tables(second) == []
     # Whatever the fleet: the catalog with the stamps, and their sets; or in one pass, the
-    # schemas, the migrations tables, the stamps, their triggers, and the sets.
-    assert len(second) == (2 if catalog_reading == "by name" else 5)
+    # schemas, the stamps, their triggers, and the sets.
+    assert len(second) == (2 if catalog_reading == "by name" else 4)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(DISTINCT set_id) FROM public.pgschemas_migration_stamp")
         assert cursor.fetchone()[0] == 1  # the migrator's stamp and one read from the rows agree
+
+
+def stamp_schemas() -> dict[str, str | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relnamespace::regnamespace::text, s.schema_oid::regnamespace::text"
+            " FROM public.pgschemas_migration_stamp s"
+            " JOIN pg_class c ON c.oid = s.table_oid"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_a_stamp_of_the_release_before_schemas_is_read_once_then_stamped_with_its_schema(
+    monkeypatch,
+):
+    monkeypatch.setattr(migrations_state, "SCAN_FROM", 1)
+    tenants("fl_a", "fl_b")
+    sql("ALTER SCHEMA fl_a RENAME TO fl_renamed")  # its stamp still counts: the schema's oid
+    sql(
+        "UPDATE public.pgschemas_migration_stamp SET schema_oid = NULL "
+        "WHERE table_oid = 'fl_b.django_migrations'::regclass"
+    )
+    expected = expected_migrations()
+
+    with CaptureQueriesContext(connection) as first:
+        assert schemas_behind(["fl_renamed", "fl_b"], expected, stamp_unstamped=True) == []
+    with CaptureQueriesContext(connection) as second:
+        assert schemas_behind(["fl_renamed", "fl_b"], expected) == []
+
+    assert reads_of_migration_tables(first) == []  # fl_b: stamped again, from its rows
+    assert reads_of_migration_tables(second) == []
+    assert len(second) == 4  # nothing looked up by name
+    schemas = stamp_schemas()
+    assert (schemas["fl_renamed"], schemas["fl_b"]) == ("fl_renamed", "fl_b")
+
+
+@pytest.mark.django_db
+def test_the_stamps_of_an_existing_fleet_get_their_schemas_by_the_migration():
+    tenants("fl_a", "fl_b")
+    sql("DROP TABLE fl_b.django_migrations")  # its stamp stays behind, naming no table
+    sql("ALTER TABLE public.pgschemas_migration_stamp DROP COLUMN schema_oid")  # as before 0014
+
+    sql(stamps.add_schema_sql())
+
+    assert stamp_schemas()["fl_a"] == "fl_a"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM public.pgschemas_migration_stamp"
+            " WHERE schema_oid IS NULL OR table_oid NOT IN (SELECT oid FROM pg_class)"
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 @pytest.mark.django_db
