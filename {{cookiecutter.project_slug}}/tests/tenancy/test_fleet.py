@@ -143,6 +143,19 @@ def reads_of_migration_tables(queries: CaptureQueriesContext) -> list[str]:
     return [str(q["sql"]) for q in queries if ".django_migrations m" in str(q["sql"])]
 
 
+def queries_finding_none_behind(
+    schema_names: list[str],
+) -> tuple[CaptureQueriesContext, CaptureQueriesContext]:
+    """The queries of finding that none of these schemas is behind, stamping those without a
+    stamp that counts; then of finding it again."""
+    expected = expected_migrations()
+    with CaptureQueriesContext(connection) as first:
+        assert schemas_behind(schema_names, expected, stamp_unstamped=True) == []
+    with CaptureQueriesContext(connection) as second:
+        assert schemas_behind(schema_names, expected) == []
+    return first, second
+
+
 @pytest.mark.django_db
 def test_schemas_are_stamped_so_that_finding_who_is_behind_reads_none_of_their_tables(
     catalog_reading,
@@ -152,12 +165,8 @@ def test_schemas_are_stamped_so_that_finding_who_is_behind_reads_none_of_their_t
         "DELETE FROM public.pgschemas_migration_stamp "
         "WHERE table_oid = 'fl_b.django_migrations'::regclass"
     )
-    expected = expected_migrations()
 
-    with CaptureQueriesContext(connection) as first:
-        assert schemas_behind(["fl_a", "fl_b"], expected, stamp_unstamped=True) == []
-    with CaptureQueriesContext(connection) as second:
-        assert schemas_behind(["fl_a", "fl_b"], expected) == []
+    first, second = queries_finding_none_behind(["fl_a", "fl_b"])
 
     assert reads_of_migration_tables(first) == []  # fl_b was stamped from its rows, under a lock
     assert reads_of_migration_tables(second) == []
@@ -190,12 +199,8 @@ def test_a_stamp_of_the_release_before_schemas_is_read_once_then_stamped_with_it
         "UPDATE public.pgschemas_migration_stamp SET schema_oid = NULL "
         "WHERE table_oid = 'fl_b.django_migrations'::regclass"
     )
-    expected = expected_migrations()
 
-    with CaptureQueriesContext(connection) as first:
-        assert schemas_behind(["fl_renamed", "fl_b"], expected, stamp_unstamped=True) == []
-    with CaptureQueriesContext(connection) as second:
-        assert schemas_behind(["fl_renamed", "fl_b"], expected) == []
+    first, second = queries_finding_none_behind(["fl_renamed", "fl_b"])
 
     assert reads_of_migration_tables(first) == []  # fl_b: stamped again, from its rows
     assert reads_of_migration_tables(second) == []
